@@ -1,0 +1,139 @@
+"""Ask a judge one question, robustly: concurrency cap, rate limit, cache, transport retries
+(timeouts, 429 honouring Retry-After, 5xx; exponential backoff with jitter) and — separately —
+bounded re-asks when the answer has no parsable score. Every outcome is counted."""
+from __future__ import annotations
+
+import asyncio
+import random
+import time
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from .config import JudgeConfig
+from .errors import JudgeError
+from .judges.base import Judge, SamplingParams
+from .judges.cache import ResponseCache, cache_key
+from .types import Message
+
+REASK = ("Your previous answer could not be read: it must end with the score line(s) in exactly "
+         "the format requested. Reply again, ending with that format.")
+
+Parser = Callable[[str], Any]  # returns an object with .ok / .error (Parsed or fused dict)
+
+
+@dataclass
+class CallStats:
+    calls: int = 0  # requests sent to the backend
+    retries: int = 0
+    reasks: int = 0
+    cache_hits: int = 0
+    failures: int = 0
+    reasons: Counter[str] = field(default_factory=Counter)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"calls": self.calls, "retries": self.retries, "reasks": self.reasks,
+                "cache_hits": self.cache_hits, "failures": self.failures,
+                "failure_reasons": dict(self.reasons)}
+
+
+class RateLimiter:
+    """Spaces request starts evenly to respect a requests-per-minute budget."""
+
+    def __init__(self, rpm: float) -> None:
+        self.interval = 60.0 / rpm
+        self._next = 0.0
+        self._lock = asyncio.Lock()
+
+    async def wait(self) -> None:
+        async with self._lock:
+            now = time.monotonic()
+            delay = self._next - now
+            self._next = max(now, self._next) + self.interval
+        if delay > 0:
+            await asyncio.sleep(delay)
+
+
+@dataclass
+class Outcome:
+    parsed: Any | None  # the parser's result when ok
+    error: str | None
+    cached: bool = False
+
+
+class JudgeCaller:
+    def __init__(self, judge: Judge, config: JudgeConfig, *, rubric_version: str,
+                 cache: ResponseCache | None = None) -> None:
+        self.judge, self.config, self.rubric_version = judge, config, rubric_version
+        self.cache = cache if judge.cacheable else None
+        cap = min(config.concurrency, judge.max_concurrency() or config.concurrency)
+        self._sem = asyncio.Semaphore(cap)
+        self._limiter = RateLimiter(config.rpm) if config.rpm else None
+        self.params = SamplingParams.from_config(config)
+        self.stats = CallStats()
+
+    def _key(self, messages: Sequence[Message]) -> str:
+        params = (self.params.temperature, self.params.max_tokens, self.params.top_p, self.params.seed)
+        return cache_key(self.judge.identity, self.rubric_version, list(messages), params)
+
+    async def _send(self, messages: Sequence[Message]) -> str:
+        cfg = self.config
+        for attempt in range(cfg.max_retries + 1):
+            async with self._sem:
+                if self._limiter:
+                    await self._limiter.wait()
+                self.stats.calls += 1
+                try:
+                    return await asyncio.wait_for(self.judge.complete(messages, self.params),
+                                                  cfg.timeout)
+                except asyncio.TimeoutError as e:
+                    exc: BaseException = JudgeError(f"timed out after {cfg.timeout:g}s", retryable=True)
+                    exc.__cause__ = e
+                except Exception as e:  # backend faults are data, classified by the judge
+                    exc = e
+            if attempt == cfg.max_retries or not self.judge.is_retryable(exc):
+                msg = str(exc) or type(exc).__name__
+                retried = f" after {attempt} retr{'y' if attempt == 1 else 'ies'}" if attempt else ""
+                raise JudgeError(f"{msg}{retried}") from exc
+            self.stats.retries += 1
+            wait = self.judge.retry_after(exc)
+            if wait is None:
+                wait = min(cfg.max_backoff, cfg.backoff * 2 ** attempt) * random.uniform(0.5, 1.0)
+            await asyncio.sleep(min(wait, cfg.max_backoff))
+        raise AssertionError("unreachable")
+
+    async def ask(self, messages: Sequence[Message], parse: Parser) -> Outcome:
+        key = self._key(messages) if self.cache else None
+        if self.cache and key:
+            hit = self.cache.get(key)
+            if hit is not None:
+                parsed = parse(hit)
+                if parsed.ok:
+                    self.stats.cache_hits += 1
+                    return Outcome(parsed, None, cached=True)
+        convo = list(messages)
+        error = "no answer"
+        for ask_no in range(self.config.max_reasks + 1):
+            if ask_no:
+                self.stats.reasks += 1
+            try:
+                text = await self._send(convo)
+            except JudgeError as e:
+                return self._fail(f"judge error: {e}")
+            parsed = parse(text)
+            if parsed.ok:
+                if self.cache and key:
+                    self.cache.put(key, text, self.judge.identity)
+                return Outcome(parsed, None)
+            error = parsed.error or "unparsable answer"
+            convo = [*messages, {"role": "assistant", "content": text},
+                     {"role": "user", "content": REASK}]
+        asks = self.config.max_reasks + 1
+        return self._fail(f"unparsable judge answer after {asks} ask{'s' if asks > 1 else ''}: {error}")
+
+    def _fail(self, reason: str) -> Outcome:
+        self.stats.failures += 1
+        self.stats.reasons[reason.split(":")[0]] += 1
+        return Outcome(None, reason)
+

@@ -1,0 +1,21 @@
+"""`perm judges`: what backends exist and whether they can run here."""
+from __future__ import annotations
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from ..judges.registry import backends
+
+
+@click.command()
+def judges() -> None:
+    """List judge backends, what they are, and whether their extras are installed."""
+    table = Table(title="PERM judge backends")
+    for col in ("name", "available", "install", "what it is"):
+        table.add_column(col)
+    for info in sorted(backends().values(), key=lambda i: i.name):
+        ok = info.available()
+        install = "built in" if info.extra is None else f"pip install 'perm-reward[{info.extra}]'"
+        table.add_row(info.name, "[green]yes[/]" if ok else "[red]no[/]", install, info.summary)
+    Console().print(table)

@@ -1,0 +1,177 @@
+"""Judge text -> scores. Pure functions, no I/O.
+
+The judge is asked to end with `Score: N` (1-5 dimensions) or five `Name: N` sub-score lines
+plus `Total: N` (bystander). Real judges decorate this (`**Score:** 4`, `Score: [4]`, `4/5`,
+`4.5`), quote the judged text (which may itself contain "Score: 5") or wander off format, so:
+
+- the LAST score line counts (justification comes first and may quote other scores);
+- two different scores among the closing lines are ambiguous -> failure;
+- a value outside the dimension's range, or on a foreign scale (`8/10`), is a failure;
+- a bare number as the whole answer is accepted; anything else without a score is a failure.
+Every failure carries a short reason that ends up in the output's `failures`.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .types import SCORE_RANGE
+
+BYSTANDER_CRITERIA = ("effectiveness", "clarity", "efficiency", "objectivity", "accuracy")
+_WORDS = {"zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5}
+_NUM = r"(\d{1,3}(?:\.\d+)?|zero|one|two|three|four|five)"
+_DECOR = r"[\s*_`#>\-]*"
+# "Score: 4", "**Score:** 4", "Final score = [4/5]", "Rating - 4 out of 5", "score is 4"
+_SCORE_LINE = re.compile(
+    rf"(?:final\s+|overall\s+)?(?:score|rating){_DECOR}(?::|=|-|\bis\b){_DECOR}\[?{_DECOR}{_NUM}{_DECOR}"
+    rf"(?:(?:/|out\s+of)\s*(\d{{1,3}}))?{_DECOR}\]?",
+    re.IGNORECASE,
+)
+_BARE = re.compile(rf"^{_DECOR}\[?{_NUM}(?:\s*/\s*(\d{{1,3}}))?\]?{_DECOR}\.?$", re.IGNORECASE)
+_CRITERION = re.compile(
+    rf"^{_DECOR}({'|'.join(BYSTANDER_CRITERIA)}|total){_DECOR}(?::|=|-){_DECOR}\[?{_NUM}"
+    rf"{_DECOR}(?:(?:/|out\s+of)\s*(\d{{1,3}}))?",
+    re.IGNORECASE | re.MULTILINE,
+)
+_TAIL_LINES = 3  # how many closing non-empty lines count as "the verdict"
+
+
+@dataclass(frozen=True, slots=True)
+class Parsed:
+    """A parsed judge answer: `value` on success, else `error` explains why not."""
+
+    value: float | None
+    error: str | None = None
+    parts: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return self.value is not None
+
+
+def _num(token: str) -> float:
+    t = token.lower()
+    return float(_WORDS[t]) if t in _WORDS else float(t)
+
+
+def _check(value: float, denom: str | None, lo: float, hi: float, what: str) -> Parsed:
+    if denom is not None and float(denom) != hi:
+        return Parsed(None, f"{what} given on a /{denom} scale, expected /{hi:g}")
+    if not lo <= value <= hi:
+        return Parsed(None, f"{what} {value:g} outside {lo:g}-{hi:g}")
+    return Parsed(value)
+
+
+def _tail_start(text: str) -> int:
+    """Offset where the last few non-empty lines begin."""
+    lines = text.rstrip().splitlines(keepends=True)
+    kept, n = 0, 0
+    for line in reversed(lines):
+        kept += len(line)
+        if line.strip():
+            n += 1
+            if n == _TAIL_LINES:
+                break
+    return len(text.rstrip()) - kept
+
+
+def parse_score(text: str | None, dimension: str = "resonation") -> Parsed:
+    """Parse a 1-5 (or the dimension's range) score from a judge answer."""
+    lo, hi = SCORE_RANGE[dimension]
+    if text is None or not text.strip():
+        return Parsed(None, "empty judge answer")
+    matches = list(_SCORE_LINE.finditer(text))
+    if not matches:
+        bare = _BARE.match(text.strip())
+        if bare:
+            return _check(_num(bare.group(1)), bare.group(2), lo, hi, "score")
+        return Parsed(None, "no score found in judge answer")
+    last = matches[-1]
+    tail = _tail_start(text)
+    closing = {(_num(m.group(1)), m.group(2)) for m in matches if m.start() >= tail}
+    if len(closing) > 1:
+        values = ", ".join(sorted(f"{v:g}" for v, _ in closing))
+        return Parsed(None, f"conflicting scores in judge answer ({values})")
+    return _check(_num(last.group(1)), last.group(2), lo, hi, "score")
+
+
+def parse_bystander(text: str | None) -> Parsed:
+    """Parse the bystander's five 0-20 sub-scores (authoritative when all present) or a total."""
+    if text is None or not text.strip():
+        return Parsed(None, "empty judge answer")
+    found: dict[str, tuple[float, str | None]] = {}
+    for m in _CRITERION.finditer(text):  # later lines overwrite earlier (quoted) ones
+        found[m.group(1).lower()] = (_num(m.group(2)), m.group(3))
+    parts: dict[str, float] = {}
+    for name in BYSTANDER_CRITERIA:
+        if name in found:
+            value, denom = found[name]
+            checked = _check(value, denom, 0.0, 20.0, name)
+            if not checked.ok:
+                return checked
+            parts[name] = value
+    if len(parts) == len(BYSTANDER_CRITERIA):
+        return Parsed(sum(parts.values()), None, parts)
+    if "total" in found:
+        value, denom = found["total"]
+        checked = _check(value, denom, 0.0, 100.0, "total")
+        return Parsed(checked.value, checked.error, parts) if checked.ok else checked
+    if parts:
+        missing = ", ".join(n for n in BYSTANDER_CRITERIA if n not in parts)
+        return Parsed(None, f"incomplete bystander sub-scores (missing {missing}) and no total")
+    single = parse_score(text, "bystander")
+    return single if single.ok else Parsed(None, "no bystander score found in judge answer")
+
+
+def parse_answer(text: str | None, dimension: str) -> Parsed:
+    """Dispatch to the parser of `dimension`."""
+    return parse_bystander(text) if dimension == "bystander" else parse_score(text, dimension)
+
+
+@dataclass(frozen=True, slots=True)
+class FusedParsed:
+    """All four perspectives from one fused answer; per-dimension results in `values`."""
+
+    values: dict[str, Parsed]
+    error: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+_JSON_START = re.compile(r"\{")
+
+
+def parse_fused(text: str | None) -> FusedParsed:
+    """Parse the last JSON object of a fused answer into per-dimension results."""
+    import json
+
+    if text is None or not text.strip():
+        return FusedParsed({}, "empty judge answer")
+    decoder = json.JSONDecoder()
+    found: dict | None = None
+    for m in _JSON_START.finditer(text):
+        try:
+            obj, _ = decoder.raw_decode(text, m.start())
+        except ValueError:
+            continue
+        if isinstance(obj, dict) and {"resonation", "expression", "reception"} & set(obj):
+            found = obj
+    if found is None:
+        return FusedParsed({}, "no JSON score object found in judge answer")
+    values: dict[str, Parsed] = {}
+    for dim in ("resonation", "expression", "reception"):
+        raw = found.get(dim)
+        values[dim] = (_check(float(raw), None, *SCORE_RANGE[dim], "score")
+                       if isinstance(raw, (int, float)) and not isinstance(raw, bool)
+                       else Parsed(None, f"fused answer has no numeric '{dim}'"))
+    by = found.get("bystander")
+    if isinstance(by, dict):
+        lines = "\n".join(f"{k}: {v}" for k, v in by.items() if isinstance(v, (int, float)))
+        values["bystander"] = parse_bystander(lines) if lines else Parsed(None, "empty bystander")
+    elif isinstance(by, (int, float)) and not isinstance(by, bool):
+        values["bystander"] = _check(float(by), None, 0.0, 100.0, "total")
+    else:
+        values["bystander"] = Parsed(None, "fused answer has no 'bystander' scores")
+    return FusedParsed(values)
