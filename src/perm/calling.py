@@ -104,8 +104,8 @@ class JudgeCaller:
         raise AssertionError("unreachable")
 
     async def ask(self, messages: Sequence[Message], parse: Parser) -> Outcome:
-        key = self._key(messages) if self.cache else None
-        if self.cache and key:
+        key = self._key(messages) if self.cache is not None else None
+        if self.cache is not None and key:
             hit = self.cache.get(key)
             if hit is not None:
                 parsed = parse(hit)
@@ -123,7 +123,7 @@ class JudgeCaller:
                 return self._fail(f"judge error: {e}")
             parsed = parse(text)
             if parsed.ok:
-                if self.cache and key:
+                if self.cache is not None and key:
                     self.cache.put(key, text, self.judge.identity)
                 return Outcome(parsed, None)
             error = parsed.error or "unparsable answer"

@@ -20,17 +20,18 @@ from .types import SCORE_RANGE
 BYSTANDER_CRITERIA = ("effectiveness", "clarity", "efficiency", "objectivity", "accuracy")
 _WORDS = {"zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5}
 _NUM = r"(\d{1,3}(?:\.\d+)?|zero|one|two|three|four|five)"
-_DECOR = r"[\s*_`#>\-]*"
+_LEAD = r"[ \t*_`#>\-]*"  # list bullets, headings and emphasis before a label
+_SP = r"[ \t*_`]*"  # emphasis/space inside a line (never a newline or a minus sign)
 # "Score: 4", "**Score:** 4", "Final score = [4/5]", "Rating - 4 out of 5", "score is 4"
 _SCORE_LINE = re.compile(
-    rf"(?:final\s+|overall\s+)?(?:score|rating){_DECOR}(?::|=|-|\bis\b){_DECOR}\[?{_DECOR}{_NUM}{_DECOR}"
-    rf"(?:(?:/|out\s+of)\s*(\d{{1,3}}))?{_DECOR}\]?",
+    rf"(?:final\s+|overall\s+)?(?:score|rating){_SP}(?::|=|-|\bis\b){_SP}\[*{_SP}{_NUM}{_SP}"
+    rf"(?:(?:/|out\s+of)\s*(\d{{1,3}}))?{_SP}\]*",
     re.IGNORECASE,
 )
-_BARE = re.compile(rf"^{_DECOR}\[?{_NUM}(?:\s*/\s*(\d{{1,3}}))?\]?{_DECOR}\.?$", re.IGNORECASE)
+_BARE = re.compile(rf"^{_LEAD}\[*{_NUM}(?:\s*/\s*(\d{{1,3}}))?\]*{_SP}\.?$", re.IGNORECASE)
 _CRITERION = re.compile(
-    rf"^{_DECOR}({'|'.join(BYSTANDER_CRITERIA)}|total){_DECOR}(?::|=|-){_DECOR}\[?{_NUM}"
-    rf"{_DECOR}(?:(?:/|out\s+of)\s*(\d{{1,3}}))?",
+    rf"^{_LEAD}({'|'.join(BYSTANDER_CRITERIA)}|total){_SP}(?::|=|-){_SP}\[*{_NUM}"
+    rf"{_SP}(?:(?:/|out\s+of)\s*(\d{{1,3}}))?",
     re.IGNORECASE | re.MULTILINE,
 )
 _TAIL_LINES = 3  # how many closing non-empty lines count as "the verdict"

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import click
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from ..judges.registry import backends
@@ -17,5 +18,5 @@ def judges() -> None:
     for info in sorted(backends().values(), key=lambda i: i.name):
         ok = info.available()
         install = "built in" if info.extra is None else f"pip install 'perm-reward[{info.extra}]'"
-        table.add_row(info.name, "[green]yes[/]" if ok else "[red]no[/]", install, info.summary)
+        table.add_row(info.name, "[green]yes[/]" if ok else "[red]no[/]", escape(install), escape(info.summary))
     Console().print(table)

@@ -1,0 +1,167 @@
+"""A stub OpenAI-compatible judge server for tests, benchmarks and pipeline dry runs.
+
+It answers `/v1/chat/completions` with a plausible PERM judge answer after a configurable
+latency (+ jitter), injects faults at configurable rates, and counts every hit by a digest of
+its messages so tests can prove that no call was repeated.
+
+    python -m perm.testing.stub_server --port 8011 --latency 0.2 --fault-rate 0.2
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import hashlib
+import json
+import random
+import socket
+import threading
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import web
+
+from ..judges.fake import default_answer
+
+FAULTS = ("timeout", "429", "500", "garbage", "truncated", "empty")
+
+
+@dataclass
+class StubConfig:
+    latency: float = 0.0
+    jitter: float = 0.0
+    fault_rate: float = 0.0
+    faults: tuple[str, ...] = FAULTS
+    hang_seconds: float = 30.0  # how long a "timeout" fault stalls
+    retry_after: float = 0.05
+    seed: int = 0
+    models: tuple[str, ...] = ("stub-judge",)
+
+
+@dataclass
+class StubState:
+    hits: int = 0
+    by_digest: Counter[str] = field(default_factory=Counter)
+    faults: Counter[str] = field(default_factory=Counter)
+    max_in_flight: int = 0
+    in_flight: int = 0
+
+
+def digest(messages: Any) -> str:
+    return hashlib.sha256(json.dumps(messages, sort_keys=True).encode()).hexdigest()[:16]
+
+
+def make_app(cfg: StubConfig, state: StubState) -> web.Application:
+    rng = random.Random(cfg.seed)
+
+    async def chat(request: web.Request) -> web.StreamResponse:
+        body = await request.json()
+        messages = body.get("messages") or []
+        state.hits += 1
+        state.by_digest[digest(messages)] += 1
+        state.in_flight += 1
+        state.max_in_flight = max(state.max_in_flight, state.in_flight)
+        try:
+            delay = cfg.latency + (rng.uniform(-cfg.jitter, cfg.jitter) if cfg.jitter else 0.0)
+            if delay > 0:
+                await asyncio.sleep(delay)
+            fault = rng.choice(cfg.faults) if cfg.fault_rate and rng.random() < cfg.fault_rate else None
+            if fault:
+                state.faults[fault] += 1
+            if fault == "timeout":
+                await asyncio.sleep(cfg.hang_seconds)
+            if fault == "429":
+                return web.json_response({"error": "slow down"}, status=429,
+                                         headers={"Retry-After": str(cfg.retry_after)})
+            if fault == "500":
+                return web.json_response({"error": "boom"}, status=500)
+            if fault == "garbage":
+                return web.Response(text="<html>bad gateway</html>", status=200)
+            if messages and messages[-1].get("role") == "user" and "could not be read" in messages[-1].get("content", ""):
+                content = default_answer(messages[:-2])  # a re-ask gets a clean answer
+            else:
+                content = default_answer(messages) if messages else ""
+            if fault == "truncated":
+                content = content[: max(1, len(content) // 3)]
+            if fault == "empty":
+                content = ""
+            return web.json_response({
+                "id": "stub", "object": "chat.completion", "model": body.get("model"),
+                "choices": [{"index": 0, "message": {"role": "assistant", "content": content},
+                             "finish_reason": "stop"}],
+                "usage": {"prompt_tokens": sum(len(m.get("content", "")) // 4 for m in messages),
+                          "completion_tokens": len(content) // 4},
+            })
+        finally:
+            state.in_flight -= 1
+
+    async def models(_: web.Request) -> web.Response:
+        return web.json_response({"object": "list", "data": [{"id": m} for m in cfg.models]})
+
+    app = web.Application(client_max_size=64 * 1024 * 1024)
+    app.router.add_post("/v1/chat/completions", chat)
+    app.router.add_get("/v1/models", models)
+    return app
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class StubServer:
+    """Runs the stub in a background thread: `with StubServer(StubConfig()) as url: ...`."""
+
+    def __init__(self, cfg: StubConfig | None = None, port: int | None = None) -> None:
+        self.cfg = cfg or StubConfig()
+        self.state = StubState()
+        self.port = port or free_port()
+        self.url = f"http://127.0.0.1:{self.port}/v1"
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
+        self._runner: web.AppRunner | None = None
+
+    def __enter__(self) -> StubServer:
+        self._thread.start()
+        asyncio.run_coroutine_threadsafe(self._start(), self._loop).result(10)
+        return self
+
+    async def _start(self) -> None:
+        self._runner = web.AppRunner(make_app(self.cfg, self.state), access_log=None)
+        await self._runner.setup()
+        await web.TCPSite(self._runner, "127.0.0.1", self.port, backlog=1024).start()
+
+    def __exit__(self, *exc: object) -> None:
+        if self._runner is not None:
+            asyncio.run_coroutine_threadsafe(self._runner.cleanup(), self._loop).result(10)
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join(5)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--port", type=int, default=8011)
+    ap.add_argument("--latency", type=float, default=0.0)
+    ap.add_argument("--jitter", type=float, default=0.0)
+    ap.add_argument("--fault-rate", type=float, default=0.0)
+    ap.add_argument("--faults", default=",".join(FAULTS))
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--stats-file", default=None, help="write hit counters here on exit (JSON)")
+    a = ap.parse_args()
+    cfg = StubConfig(a.latency, a.jitter, a.fault_rate, tuple(a.faults.split(",")), seed=a.seed)
+    state = StubState()
+    app = make_app(cfg, state)
+
+    async def dump(_: web.Application) -> None:
+        if a.stats_file:
+            with open(a.stats_file, "w") as fh:
+                json.dump({"hits": state.hits, "by_digest": state.by_digest,
+                           "faults": state.faults, "max_in_flight": state.max_in_flight}, fh)
+
+    app.on_shutdown.append(dump)
+    web.run_app(app, host="127.0.0.1", port=a.port, access_log=None, print=None)
+
+
+if __name__ == "__main__":
+    main()
