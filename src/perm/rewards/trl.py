@@ -64,6 +64,7 @@ class PermRewardState:
     def __getstate__(self) -> dict[str, Any]:
         state = dict(self.__dict__)
         state.update(_scorer=None, _memo=OrderedDict(), _lengths={})
+        state.pop("_fallback_count", None)
         return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:
@@ -73,20 +74,21 @@ class PermRewardState:
     def scorer(self) -> PermScorer:
         """The process's scorer, built on first use (so a pickled copy builds its own)."""
         if self._scorer is None:
-            self._scorer = PermScorer(self.config, judge=self.judge, token_counter=self._count_tokens)
+            scorer = PermScorer(self.config, judge=self.judge, token_counter=self.token_counter)
+            self._fallback_count = scorer.count_tokens  # whatever the scorer would use itself
+            scorer.count_tokens = self._count_tokens
+            self._scorer = scorer
         return self._scorer
 
     def _count_tokens(self, text: str) -> int:
         # The trainer knows the exact token count of each completion; use it when we have it.
         n = self._lengths.get(text)
-        if n is not None:
-            return n
-        return (self.token_counter or _approx)(text)
+        return n if n is not None else self._fallback_count(text)
 
     def check(self) -> None:
         """Fail fast (JudgeUnavailable) when the judge cannot work at all."""
-        self.scorer.score([])  # builds the judge in this process
-        self.scorer._run(self.scorer.check())
+        scorer = self.scorer
+        scorer._run(scorer.check())  # the scorer's own loop (works inside notebooks too)
 
     # -- scoring -----------------------------------------------------------------------------
     async def results(self, prompts: Sequence[Any], completions: Sequence[Any],
@@ -228,8 +230,8 @@ def batch_metrics(out: Sequence[ScoreResult | None], dimensions: Sequence[str],
         vals = [r.scores[dim] for r in done if r.scores.get(dim) is not None]
         key = f"perm/{dim}" if dim in EMPATHY_DIMENSIONS else "perm/bystander_score"
         metrics[key] = sum(vals) / len(vals) if vals else math.nan  # type: ignore[arg-type]
-    asked = sum(1 for r in done if r.format_ok or r.outcome != "format_error") * len(dimensions)
-    failed = sum(len([d for d in r.failures if d != "format"]) for r in done)
+    asked = sum(1 for r in done if r.outcome != "format_error") * len(dimensions)
+    failed = sum(sum(1 for d in r.failures if d != "format") for r in done)
     metrics["perm/failure_rate"] = (sum(1 for r in out if r is None or r.reward is None) / n) if n else math.nan
     metrics["perm/dimension_failure_rate"] = failed / asked if asked else math.nan
     metrics["perm/format_ok_rate"] = (sum(1 for r in done if r.format_ok) / n) if n else math.nan
@@ -256,9 +258,3 @@ def _top_reason(out: Sequence[ScoreResult | None]) -> str:
         if r is not None and r.failures:
             return "; ".join(f"{k}: {v}" for k, v in list(r.failures.items())[:2])
     return "unknown"
-
-
-def _approx(text: str) -> int:
-    from ..aggregate import approx_tokens
-
-    return approx_tokens(text)

@@ -1,0 +1,58 @@
+"""`perm serve`: the reward server (POST /v1/score, OpenRLHF's POST /get_reward, /health,
+/metrics) under uvicorn."""
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from .options import build_scoring_config, judge_options
+
+
+@click.command()
+@judge_options
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to bind. Anything but loopback requires --token.")
+@click.option("--port", default=8000, type=int, show_default=True, help="Port to bind.")
+@click.option("--token", envvar="PERM_SERVER_TOKEN", default=None,
+              help="Bearer token clients must send (env PERM_SERVER_TOKEN keeps it out of `ps`).")
+@click.option("--max-batch", type=int, default=1024, show_default=True,
+              help="Most samples (or OpenRLHF queries) in one request.")
+@click.option("--max-pending", type=int, default=4096, show_default=True,
+              help="Most samples being scored at once; more get 503 with Retry-After.")
+@click.option("--max-body-mb", type=float, default=16.0, show_default=True,
+              help="Largest request body accepted (MiB).")
+@click.option("--null-reward", type=float, default=0.0, show_default=True,
+              help="Reward /get_reward reports when PERM's reward is missing (perm/missing=1).")
+@click.option("--shutdown-timeout", type=float, default=60.0, show_default=True,
+              help="Seconds to let in-flight requests finish after SIGTERM / Ctrl-C.")
+@click.option("--log-level", type=click.Choice(["critical", "error", "warning", "info", "debug"]),
+              default="info", show_default=True)
+@click.option("--access-log/--no-access-log", default=False, show_default=True,
+              help="Log every request (costs throughput).")
+def serve(host: str, port: int, token: str | None, max_batch: int, max_pending: int,
+          max_body_mb: float, null_reward: float, shutdown_timeout: float, log_level: str,
+          access_log: bool, **kw: Any) -> None:
+    """Serve PERM rewards over HTTP: POST /v1/score, POST /get_reward (OpenRLHF remote RM),
+    GET /health, GET /metrics, OpenAPI at /docs. Stateless: run replicas behind a load
+    balancer to scale out (see docs/serving.md)."""
+    import asyncio
+
+    import uvicorn
+
+    from ..scoring import PermScorer
+    from ..server import ServerLimits, create_app
+    from ..server.auth import check_bind
+
+    check_bind(host, token)
+    try:
+        limits = ServerLimits(max_body_bytes=int(max_body_mb * 1024 * 1024), max_batch=max_batch,
+                              max_pending=max_pending)
+    except ValueError as e:
+        raise click.BadParameter(str(e)) from None
+    scorer = PermScorer(build_scoring_config(kw))
+    asyncio.run(scorer.check())  # fail fast (missing key, endpoint down) with a plain message
+    app = create_app(scorer, token=token, limits=limits, null_reward=null_reward,
+                     close_scorer=True)
+    uvicorn.run(app, host=host, port=port, log_level=log_level, access_log=access_log,
+                timeout_graceful_shutdown=int(shutdown_timeout), server_header=False)

@@ -1,0 +1,89 @@
+"""PERM rewards for verl's custom reward function hook.
+
+Point verl at this file (`reward.custom_reward_function.path`, or top-level
+`custom_reward_function.path` in older verl) with `name=compute_score` or
+`name=compute_score_async`. verl calls it as its reward managers do (see
+`verl/workers/reward_manager/naive.py`, `batch.py` and
+`verl/experimental/reward_loop/reward_manager/naive.py`):
+
+- single: `compute_score(data_source=, solution_str=, ground_truth=, extra_info=)` -> dict;
+- batch (`reward_manager=batch`): `compute_score(data_sources=, solution_strs=,
+  ground_truths=, extra_infos=)` -> list of dicts;
+- `compute_score_async`: the same, awaitable (verl's reward loop awaits coroutine functions).
+
+Each dict has `score` (the PERM reward) and the per-dimension fields of
+`perm.integrations.common.reward_fields`. The sample's context (persona, scenario, query, ...)
+comes from `extra_info`, as `scripts/jsonl_to_verl_parquet.py` writes it; a JSON object in
+`ground_truth` is accepted too. Settings: `reward_kwargs` `config` (scoring YAML), `judge`,
+`model`, `base_url`, `null_reward`, or the PERM_* environment variables (see `runner`).
+This file uses absolute imports only because verl loads it by path.
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from perm.errors import DataError
+from perm.integrations.common import reward_fields, sample_from_context
+from perm.integrations.runner import null_reward, runner_for
+from perm.types import Sample
+
+_OPTION_KEYS = ("config", "judge", "model", "base_url", "null_reward")
+
+
+def _context(extra_info: Any, ground_truth: Any, field: str) -> Any:
+    if isinstance(extra_info, Mapping) and extra_info.get("query") is not None:
+        return extra_info
+    if isinstance(ground_truth, Mapping) or (
+            isinstance(ground_truth, str) and ground_truth.lstrip().startswith("{")):
+        return ground_truth
+    raise DataError("no sample context: extra_info needs persona, scenario and query (write the "
+                    "parquet with scripts/jsonl_to_verl_parquet.py)", field=field)
+
+
+def _samples(solution_strs: Sequence[str], ground_truths: Sequence[Any] | None,
+             extra_infos: Sequence[Any] | None) -> list[Sample]:
+    n = len(solution_strs)
+    gts = list(ground_truths) if ground_truths is not None else [None] * n
+    infos = list(extra_infos) if extra_infos is not None else [None] * n
+    if len(gts) != n or len(infos) != n:
+        raise DataError(f"got {n} solution_strs but {len(gts)} ground_truths and {len(infos)} "
+                        "extra_infos", field="solution_strs")
+    return [sample_from_context(_context(info, gt, f"extra_infos[{i}]"), str(text or ""),
+                                field=f"extra_infos[{i}]")
+            for i, (text, gt, info) in enumerate(zip(solution_strs, gts, infos, strict=True))]
+
+
+def _split(args: dict[str, Any]) -> tuple[bool, list[Sample], dict[str, Any]]:
+    options = {k: args[k] for k in _OPTION_KEYS if args.get(k) is not None}
+    if args.get("solution_strs") is not None:
+        return True, _samples(args["solution_strs"], args.get("ground_truths"),
+                              args.get("extra_infos")), options
+    if args.get("solution_str") is None:
+        raise DataError("verl passed neither solution_str nor solution_strs", field="solution_str")
+    return False, _samples([args["solution_str"]], [args.get("ground_truth")],
+                           [args.get("extra_info")]), options
+
+
+def compute_score(data_source: Any = None, solution_str: str | None = None,
+                  ground_truth: Any = None, extra_info: Any = None, **kwargs: Any
+                  ) -> dict[str, float] | list[dict[str, float]]:
+    """verl reward function (single-sample or batch keywords; blocking, thread-safe)."""
+    batch, samples, options = _split({"solution_str": solution_str, "ground_truth": ground_truth,
+                                      "extra_info": extra_info, **kwargs})
+    results = runner_for(options).score(samples)
+    fallback = null_reward(options)
+    out = [reward_fields(r, fallback) for r in results]
+    return out if batch else out[0]
+
+
+async def compute_score_async(data_source: Any = None, solution_str: str | None = None,
+                              ground_truth: Any = None, extra_info: Any = None, **kwargs: Any
+                              ) -> dict[str, float] | list[dict[str, float]]:
+    """Awaitable twin of `compute_score` for verl's asynchronous reward loop."""
+    batch, samples, options = _split({"solution_str": solution_str, "ground_truth": ground_truth,
+                                      "extra_info": extra_info, **kwargs})
+    results = await runner_for(options).ascore(samples)
+    fallback = null_reward(options)
+    out = [reward_fields(r, fallback) for r in results]
+    return out if batch else out[0]

@@ -1,0 +1,149 @@
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+from click.testing import CliRunner
+
+from perm.cli import cli
+from perm.data import load_samples
+from perm.scoring import PermScorer
+from perm.testing.stub_server import StubConfig, StubServer, digest
+from tests.conftest import make_record
+
+
+def run(*args):
+    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
+
+
+def read(path):
+    return [json.loads(line) for line in open(path)]
+
+
+def test_score_writes_one_line_per_input_in_order(write_jsonl, tmp_path):
+    p = write_jsonl([make_record(i) for i in range(5)] + [make_record(5, completion="no format")])
+    out = tmp_path / "out.jsonl"
+    res = run("score", str(p), "-o", str(out), "--judge", "fake", "--no-progress")
+    assert res.exit_code == 0, res.output
+    rows = read(out)
+    assert [r["id"] for r in rows] == [f"s{i}" for i in range(6)]
+    for key in ("reward", "empathy", "scores", "terms", "format_ok", "failures", "judge", "rubric_version"):
+        assert key in rows[0]
+    assert rows[5]["format_ok"] is False and rows[5]["outcome"] == "format_error"
+    assert "PERM scores" in res.output and "reward" in res.output
+
+
+def test_invalid_input_stops_before_any_judge_call(write_jsonl, tmp_path):
+    p = write_jsonl([make_record(0), "{broken", make_record(2, query=5)])
+    out = tmp_path / "out.jsonl"
+    res = CliRunner().invoke(cli, ["score", str(p), "-o", str(out), "--judge", "fake"])
+    assert res.exit_code != 0
+    assert f"{p}:2" in res.output and "invalid JSON" in res.output
+    assert f"{p}:3: field 'query'" in res.output
+    assert "Nothing was judged" in res.output
+    assert not out.exists()
+
+
+def test_skip_invalid_scores_the_rest(write_jsonl, tmp_path):
+    p = write_jsonl([make_record(0), "{broken", make_record(2)])
+    out = tmp_path / "out.jsonl"
+    res = run("score", str(p), "-o", str(out), "--judge", "fake", "--skip-invalid", "--no-progress")
+    assert res.exit_code == 0
+    assert [r["id"] for r in read(out)] == ["s0", "s2"]
+    assert "skipped" in res.output and ":2" in res.output
+
+
+def test_unknown_judge_suggests_the_closest(write_jsonl, tmp_path):
+    p = write_jsonl([make_record(0)])
+    res = CliRunner().invoke(cli, ["score", str(p), "-o", str(tmp_path / "o"), "--judge", "opneai"])
+    assert res.exit_code != 0
+    assert "did you mean 'openai'" in str(res.exception) + res.output
+
+
+def test_dry_run_prints_prompts_without_calling(write_jsonl):
+    p = write_jsonl([make_record(0, hidden_intention="wants reassurance")])
+    res = run("score", str(p), "--dry-run", "--judge", "openai")
+    assert res.exit_code == 0
+    for dim in ("resonation", "expression", "reception", "bystander"):
+        assert f"--- {dim} ---" in res.output
+    assert "wants reassurance" in res.output
+
+
+def test_resume_skips_finished_ids_and_repairs_a_torn_line(write_jsonl, tmp_path):
+    p = write_jsonl([make_record(i) for i in range(4)])
+    out = tmp_path / "out.jsonl"
+    run("score", str(p), "-o", str(out), "--judge", "fake", "--limit", "2", "--no-progress")
+    with open(out, "a") as fh:
+        fh.write('{"id": "s2", "rew')  # a job killed mid-write
+    res = run("score", str(p), "-o", str(out), "--judge", "fake", "--no-progress")
+    assert "Resuming: 2 of 4" in res.output and "torn" in res.output
+    assert [r["id"] for r in read(out)] == ["s0", "s1", "s2", "s3"]
+
+
+def test_config_file_and_flags(write_jsonl, tmp_path):
+    cfg = tmp_path / "c.yaml"
+    cfg.write_text("judge:\n  backend: fake\nbystander_coef: 0\n")
+    p = write_jsonl([make_record(0)])
+    out = tmp_path / "o.jsonl"
+    run("score", str(p), "-o", str(out), "-c", str(cfg), "--no-progress")
+    (row,) = read(out)
+    assert row["terms"]["bystander"] == 0.0 and row["scores"]["bystander"] is None
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("judge:\n  concurrency: 0\n")
+    res = CliRunner().invoke(cli, ["score", str(p), "-o", str(out), "-c", str(bad)])
+    assert res.exit_code != 0
+    assert "judge.concurrency" in str(res.exception) + res.output
+
+
+def _env():
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join([os.getcwd() + "/src", env.get("PYTHONPATH", "")])
+    return env
+
+
+@pytest.mark.slow
+def test_sigkill_then_resume_loses_nothing_and_repeats_nothing(write_jsonl, tmp_path):
+    """Kill `perm score` with SIGKILL mid-run, twice, then finish: every id exactly once, and no
+    call of an id finished before a kill is ever sent again."""
+    n = 150
+    p = write_jsonl([make_record(i) for i in range(n)])
+    out, cache = tmp_path / "out.jsonl", tmp_path / "cache.sqlite"
+    with StubServer(StubConfig(latency=0.03, jitter=0.02)) as stub:
+        cmd = [sys.executable, "-m", "perm.cli", "score", str(p), "-o", str(out), "--judge", "openai",
+               "--base-url", stub.url, "--model", "stub-judge", "--cache", str(cache),
+               "--concurrency", "8", "--no-progress"]
+        scorer = PermScorer({"judge": {"backend": "fake"}})
+        samples = {s.id: s for s in load_samples(p).samples}
+        finished_before_kill: dict[str, list[int]] = {}
+        for kill_at in (n // 4, n // 2):
+            proc = subprocess.Popen(cmd, env=_env(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+            deadline = time.time() + 60
+            while time.time() < deadline and proc.poll() is None:
+                if out.exists() and sum(1 for _ in open(out)) >= kill_at:
+                    break
+                time.sleep(0.02)
+            proc.send_signal(signal.SIGKILL)
+            proc.wait()
+            if out.exists():
+                for line in open(out):
+                    try:
+                        sid = json.loads(line)["id"]
+                    except ValueError:
+                        continue
+                    if sid not in finished_before_kill:  # hits of its prompts at this kill
+                        finished_before_kill[sid] = [stub.state.by_digest[digest(m)]
+                                                     for _, m in scorer.render(samples[sid])]
+        assert 0 < len(finished_before_kill) < n
+        done = subprocess.run(cmd, env=_env(), capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, done.stderr
+    rows = read(out)
+    assert [r["id"] for r in rows] == [f"s{i}" for i in range(n)]
+    assert all(r["reward"] is not None for r in rows)
+    for sid, hits_then in finished_before_kill.items():
+        hits_now = [stub.state.by_digest[digest(m)] for _, m in scorer.render(samples[sid])]
+        assert hits_now == hits_then, f"{sid} was judged again after it had finished"
+    repeats = sum(c - 1 for c in stub.state.by_digest.values())
+    assert repeats <= 2 * 8, f"{repeats} repeated calls: more than the calls in flight at two kills"
