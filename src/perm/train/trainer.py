@@ -5,6 +5,7 @@ training; `run_training(cfg)` trains, saves the final policy, plots, and writes 
 """
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import shutil
@@ -53,12 +54,17 @@ def grpo_args(cfg: TrainConfig) -> Any:
         max_steps=g.max_steps, per_device_train_batch_size=g.per_device_train_batch_size,
         gradient_accumulation_steps=g.gradient_accumulation_steps, temperature=g.temperature,
         top_p=g.top_p, lr_scheduler_type=g.lr_scheduler_type, warmup_steps=g.warmup_steps,
-        bf16=bf16, fp16=False, gradient_checkpointing=cfg.model.gradient_checkpointing,
+        bf16=bf16, fp16=False,
         use_vllm=g.use_vllm, vllm_mode=g.vllm_mode,
         save_strategy="steps", save_steps=cfg.save_steps, save_total_limit=cfg.save_total_limit,
         logging_steps=cfg.logging_steps, report_to=cfg.report_to or "none",
         log_completions=cfg.log_completions, remove_unused_columns=False, disable_tqdm=False,
+        dataloader_pin_memory=torch.cuda.is_available(),
     )
+    # transformers 5 renamed gradient_checkpointing (TRL defaults it to True: set it either way)
+    names = {f.name for f in dataclasses.fields(GRPOConfig)}
+    ckpt = "activation_checkpointing" if "activation_checkpointing" in names else "gradient_checkpointing"
+    kwargs[ckpt] = cfg.model.gradient_checkpointing
     kwargs.update(g.extra)
     try:
         return GRPOConfig(**kwargs)

@@ -1,0 +1,178 @@
+"""The verl `compute_score` and OpenRLHF `reward_func` adapters, called the way the engines call
+them (shapes taken from verl `verl/workers/reward_manager/naive.py`, `batch.py`,
+`verl/experimental/reward_loop/reward_manager/naive.py`, `verl/trainer/ppo/reward.py`; OpenRLHF
+`openrlhf/utils/agent.py` and, for older releases, `openrlhf/utils/remote_rm_utils.py` +
+`openrlhf/trainer/ppo_utils/experience_maker.py`)."""
+from __future__ import annotations
+
+import asyncio
+import importlib.util
+import json
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import perm.integrations as integrations
+from perm.data import parse_record
+from perm.errors import DataError
+from perm.integrations import runner
+from perm.integrations.common import REWARD_FIELDS
+from perm.scoring import PermScorer
+
+PKG = Path(integrations.__file__).parent
+RESP = "# Analysis\nShe is exhausted and guarded.\n# Response\nThree weeks is far too long."
+CTX = [{"id": f"p1-s{i}", "persona": f"Persona {i}", "scenario": f"Scenario {i}",
+        "query": f"Query {i}"} for i in range(6)]
+FAKE = {"judge": "fake"}
+
+
+@pytest.fixture(autouse=True)
+def _fresh_runners(monkeypatch: pytest.MonkeyPatch) -> Any:
+    for var in ("PERM_CONFIG", "PERM_JUDGE", "PERM_JUDGE_MODEL", "PERM_JUDGE_BASE_URL",
+                "PERM_NULL_REWARD"):
+        monkeypatch.delenv(var, raising=False)
+    yield
+    runner.close_all()
+
+
+def expected(contexts: list[dict[str, Any]], completions: list[str]) -> list[float | None]:
+    with PermScorer({"judge": {"backend": "fake"}}) as scorer:
+        samples = [parse_record({**c, "completion": t}) for c, t in zip(contexts, completions, strict=True)]
+        return [r.reward for r in scorer.score(samples)]
+
+
+def load_by_path(path: Path, name: str) -> Any:
+    """What verl's load_extern_object and OpenRLHF's reward_func loader do: import a file."""
+    spec = importlib.util.spec_from_file_location(name, path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+# --- verl ---------------------------------------------------------------------------------
+def test_verl_single_sample_keywords() -> None:
+    from perm.integrations.verl import compute_score
+
+    out = compute_score(data_source="perm", solution_str=RESP, ground_truth="p1-s0",
+                        extra_info={**CTX[0], "num_turns": None, "rollout_reward_scores": {}},
+                        **FAKE)
+    assert isinstance(out, dict) and tuple(out) == REWARD_FIELDS
+    assert out["score"] == expected(CTX[:1], [RESP])[0]
+    assert all(isinstance(v, float) for v in out.values())
+
+
+def test_verl_batch_keywords() -> None:
+    from perm.integrations.verl import compute_score
+
+    texts = [RESP, "no headers", RESP + " More.", RESP, RESP, RESP]
+    out = compute_score(data_sources=["perm"] * 6, solution_strs=texts,
+                        ground_truths=[None] * 6, extra_infos=CTX, **FAKE)
+    assert isinstance(out, list) and [o["score"] for o in out] == expected(CTX, texts)
+    assert out[1]["format_ok"] == 0.0
+
+
+def test_verl_async_and_context_in_ground_truth() -> None:
+    from perm.integrations.verl import compute_score_async
+
+    out = asyncio.run(compute_score_async(data_source="perm", solution_str=RESP,
+                                          ground_truth=json.dumps(CTX[2]), extra_info={"index": 3},
+                                          **FAKE))
+    assert out["score"] == expected(CTX[2:3], [RESP])[0]  # type: ignore[call-overload]
+
+
+def test_verl_missing_context_is_a_named_error() -> None:
+    from perm.integrations.verl import compute_score
+
+    with pytest.raises(DataError) as err:
+        compute_score(data_source="perm", solution_str=RESP, ground_truth="42",
+                      extra_info={"index": 0}, **FAKE)
+    assert err.value.field == "extra_infos[0]" and "jsonl_to_verl_parquet" in str(err.value)
+    with pytest.raises(DataError, match="extra_infos"):
+        compute_score(data_sources=["a"], solution_strs=[RESP, RESP], extra_infos=[CTX[0]], **FAKE)
+
+
+def test_verl_from_many_threads_at_once() -> None:
+    """verl's reward loop runs a sync compute_score in executor threads, many at a time."""
+    from perm.integrations.verl import compute_score
+
+    def one(i: int) -> float:
+        return compute_score(data_source="perm", solution_str=RESP, ground_truth="",  # type: ignore[index]
+                             extra_info=CTX[i % 6], judge="fake")["score"]
+
+    with ThreadPoolExecutor(16) as pool:
+        scores = list(pool.map(one, range(48)))
+    assert scores == [expected(CTX, [RESP] * 6)[i % 6] for i in range(48)]
+    assert len(runner._RUNNERS) == 1  # one scorer per process and settings
+
+
+def test_verl_file_loads_by_path_and_reads_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    cfg = tmp_path / "scoring.yaml"
+    cfg.write_text("judge:\n  backend: fake\n  max_retries: 0\n  max_reasks: 0\n"
+                   "  options: {answers: ['garbage']}\n")
+    monkeypatch.setenv("PERM_CONFIG", str(cfg))
+    monkeypatch.setenv("PERM_NULL_REWARD", "-0.75")
+    module = load_by_path(PKG / "verl.py", "custom_module")
+    out = module.compute_score("perm", RESP, "", CTX[0])
+    assert out["score"] == -0.75 and out["missing"] == 1.0 and out["failed_dims"] == 4.0
+
+
+def test_verl_reward_kwargs_config_mapping() -> None:
+    from perm.integrations.verl import compute_score
+
+    out = compute_score(data_source="perm", solution_str=RESP, extra_info=CTX[0],
+                        config={"judge": {"backend": "fake"}, "bystander_coef": 0.0})
+    assert out["bystander"] == 0.0 and out["bystander_term"] == 0.0
+
+
+# --- OpenRLHF -------------------------------------------------------------------------------
+PROMPT = "<|im_start|>user\n{q}<|im_end|>\n<|im_start|>assistant\n"
+
+
+def openrlhf_call(n: int) -> tuple[list[str], list[str], list[str]]:
+    prompts = [PROMPT.format(q=c["query"]) for c in CTX[:n]]
+    queries = [p + RESP + "<|im_end|>" for p in prompts]
+    return queries, prompts, [json.dumps(c) for c in CTX[:n]]
+
+
+def test_openrlhf_reward_func_by_path_returns_tensors(monkeypatch: pytest.MonkeyPatch) -> None:
+    torch = pytest.importorskip("torch")
+    monkeypatch.setenv("PERM_JUDGE", "fake")
+    module = load_by_path(PKG / "openrlhf.py", "reward_func")
+    out = module.reward_func(*openrlhf_call(4))
+    assert set(out) == {"rewards", "scores", "extra_logs"}
+    assert isinstance(out["rewards"], torch.Tensor) and out["rewards"].shape == (4,)
+    assert out["rewards"].tolist() == pytest.approx(expected(CTX[:4], [RESP] * 4))
+    # Older OpenRLHF concatenates per-chunk results with torch.cat (experience_maker.py).
+    merged = torch.cat([out["rewards"], out["scores"]])
+    assert merged.shape == (8,)
+    assert all(isinstance(v, torch.Tensor) and v.shape == (4,) for v in out["extra_logs"].values())
+    # Newer OpenRLHF takes the first element of each extra_logs tensor (samples_generator.py).
+    assert out["extra_logs"]["perm/format_ok"].flatten()[0].item() == 1.0
+
+
+def test_openrlhf_reward_func_one_sample_per_thread(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Current OpenRLHF calls reward_func with one sample each, via asyncio.to_thread."""
+    monkeypatch.setenv("PERM_JUDGE", "fake")
+    from perm.integrations.openrlhf import reward_func
+
+    q, p, labels = openrlhf_call(6)
+
+    async def all_at_once() -> list[Any]:
+        return await asyncio.gather(*(asyncio.to_thread(reward_func, [q[i]], [p[i]], [labels[i]])
+                                      for i in range(6)))
+
+    outs = asyncio.run(all_at_once())
+    assert [float(o["rewards"][0]) for o in outs] == pytest.approx(expected(CTX, [RESP] * 6))
+
+
+def test_openrlhf_reward_func_rejects_bad_labels(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PERM_JUDGE", "fake")
+    from perm.integrations.openrlhf import reward_func
+
+    q, p, labels = openrlhf_call(2)
+    with pytest.raises(DataError) as err:
+        reward_func(q, p, [labels[0], ""])
+    assert err.value.field == "labels[1]" and "label_key" in str(err.value)
