@@ -93,6 +93,21 @@ def format_error_result(parsed: ParsedCompletion, tokens: int, config: ScoringCo
         outcome="format_error")
 
 
+def build_requests(sample: Sample, dimensions: Sequence[str], on_format_error: str = "penalize",
+                   ) -> tuple[ParsedCompletion, list[DimensionRequest] | None]:
+    """What each perspective judges for one sample; None when the format policy decides alone.
+
+    Under `on_format_error="judge"` a malformed output is judged as it is: whatever analysis
+    was found, and the response section or else the whole text.
+    """
+    parsed = split_completion(sample.completion)
+    if not parsed.format_ok and on_format_error != "judge":
+        return parsed, None
+    response = parsed.response or ("" if parsed.format_ok else (sample.completion or ""))
+    return parsed, [DimensionRequest(d, sample, parsed.analysis, response)  # type: ignore[arg-type]
+                    for d in dimensions]
+
+
 def _load_tokenizer(name: str | None) -> Callable[[str], int] | None:
     if not name:
         return None
@@ -152,13 +167,8 @@ class PermScorer:
     # -- preparation ----------------------------------------------------------------------
     def prepare(self, sample: Sample) -> tuple[ParsedCompletion, int, list[DimensionRequest] | None]:
         """Split the completion and build the judge requests (None: decided by format policy)."""
-        parsed = split_completion(sample.completion)
-        tokens = self.count_tokens(sample.completion or "")
-        if not parsed.format_ok and self.config.on_format_error != "judge":
-            return parsed, tokens, None
-        response = parsed.response or ("" if parsed.format_ok else (sample.completion or ""))
-        return parsed, tokens, [DimensionRequest(d, sample, parsed.analysis, response)  # type: ignore[arg-type]
-                                for d in self.dimensions()]
+        parsed, reqs = build_requests(sample, self.dimensions(), self.config.on_format_error)
+        return parsed, self.count_tokens(sample.completion or ""), reqs
 
     def render(self, sample: Sample) -> list[tuple[str, list[dict[str, str]]]]:
         """The judge prompts one sample would produce (for `--dry-run` and golden tests)."""

