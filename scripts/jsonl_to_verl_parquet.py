@@ -16,31 +16,33 @@ import sys
 from pathlib import Path
 from typing import Any
 
-SYSTEM_PROMPT = (
-    "You are talking with someone who has come to you with something on their mind. Before you "
-    "reply, think about them: write a section headed '# Analysis' about what they may be "
-    "feeling, what lies behind it and what they need from you right now. Then write a section "
-    "headed '# Response' with the reply they will read: natural, specific to them, and no "
-    "longer than it needs to be. Only the response is shown to them.")
+
+def load_all(paths: list[Path]) -> list[Any]:
+    """Samples of several JSONL files; ids must be unique across them (PermError if not)."""
+    from perm.data import load_samples
+    from perm.errors import PermError
+
+    samples: list[Any] = []
+    seen: dict[str, Path] = {}
+    for path in paths:
+        for s in load_samples(path).samples:
+            if s.id in seen:
+                raise PermError(f"{path}: id {s.id!r} already in {seen[s.id]}")
+            seen[s.id or ""] = path
+            samples.append(s)
+    return samples
 
 
 def build_rows(samples: list[Any], *, data_source: str, split: str, ability: str,
-               system_prompt: str) -> list[dict[str, Any]]:
-    rows = []
-    for i, s in enumerate(samples):
-        history = [{"role": t.role, "content": t.content} for t in s.history]
-        prompt = ([{"role": "system", "content": system_prompt}] if system_prompt else [])
-        prompt += history + [{"role": "user", "content": s.query}]
-        rows.append({
-            "data_source": data_source,
-            "prompt": prompt,
-            "ability": ability,
-            "reward_model": {"style": "model", "ground_truth": s.id or ""},
-            "extra_info": {"index": i, "split": split, "id": s.id, "persona": s.persona,
-                           "scenario": s.scenario, "query": s.query,
-                           "hidden_intention": s.hidden_intention, "history": history},
-        })
-    return rows
+               system_prompt: str | None) -> list[dict[str, Any]]:
+    from perm.integrations.common import policy_messages, sample_context
+
+    return [{"data_source": data_source,
+             "prompt": policy_messages(s, system_prompt),
+             "ability": ability,
+             "reward_model": {"style": "model", "ground_truth": s.id or ""},
+             "extra_info": {"index": i, "split": split, **sample_context(s)}}
+            for i, s in enumerate(samples)]
 
 
 def schema() -> Any:
@@ -59,6 +61,12 @@ def schema() -> Any:
     ])
 
 
+def system_prompt_from(path: Path | None) -> str | None:
+    from perm.integrations.common import POLICY_SYSTEM_PROMPT
+
+    return path.read_text(encoding="utf-8").strip() or None if path else POLICY_SYSTEM_PROMPT
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("inputs", nargs="+", type=Path, help="JSONL files (perm data contract)")
@@ -67,7 +75,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--split", default="train", help="stored in extra_info.split")
     ap.add_argument("--ability", default="empathy")
     ap.add_argument("--system-prompt-file", type=Path,
-                    help="use this file's text as the system message ('' file: none)")
+                    help="use this file's text as the system message (an empty file: none)")
     args = ap.parse_args(argv)
     try:
         import pyarrow as pa
@@ -75,25 +83,15 @@ def main(argv: list[str] | None = None) -> int:
     except ImportError:
         print("error: pyarrow is needed: pip install pyarrow", file=sys.stderr)
         return 2
-    from perm.data import load_samples
     from perm.errors import PermError
 
-    system = (args.system_prompt_file.read_text(encoding="utf-8").strip()
-              if args.system_prompt_file else SYSTEM_PROMPT)
-    samples: list[Any] = []
-    seen: dict[str, Path] = {}
     try:
-        for path in args.inputs:
-            for s in load_samples(path).samples:
-                if s.id in seen:
-                    raise PermError(f"{path}: id {s.id!r} already in {seen[s.id]}")
-                seen[s.id or ""] = path
-                samples.append(s)
+        samples = load_all(args.inputs)
     except PermError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
     rows = build_rows(samples, data_source=args.data_source, split=args.split,
-                      ability=args.ability, system_prompt=system)
+                      ability=args.ability, system_prompt=system_prompt_from(args.system_prompt_file))
     args.output.parent.mkdir(parents=True, exist_ok=True)
     pq.write_table(pa.Table.from_pylist(rows, schema=schema()), args.output)
     print(f"wrote {len(rows)} rows to {args.output}")

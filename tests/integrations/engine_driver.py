@@ -4,7 +4,7 @@ Prints one JSON object on the last line; tests/integrations/test_rl_engines.py c
 
     python engine_driver.py verl PARQUET RECIPE_DIR
     python engine_driver.py openrlhf URL ADAPTER_FILE CASES_JSON     # current OpenRLHF
-    python engine_driver.py openrlhf-old URL CASES_JSON              # OpenRLHF <= 0.9.0
+    python engine_driver.py openrlhf-old URL ADAPTER_FILE CASES_JSON # OpenRLHF <= 0.9.0
 """
 from __future__ import annotations
 
@@ -131,15 +131,34 @@ def run_openrlhf(url: str, adapter_file: str, cases: list[dict[str, Any]]) -> di
     return out
 
 
-def run_openrlhf_old(url: str, cases: list[dict[str, Any]]) -> dict[str, Any]:
+def run_openrlhf_old(url: str, adapter_file: str, cases: list[dict[str, Any]]) -> dict[str, Any]:
+    """OpenRLHF <= 0.9.0 (`--remote_rm_url`): its real HTTP client, `request_api_wrapper`, and
+    its file loader; results merged the way its `update_samples_with_rewards`
+    (openrlhf/trainer/ppo_utils/experience_maker.py) does: torch.cat of torch.as_tensor."""
+    import importlib.util
+
+    import torch
     from openrlhf.utils.remote_rm_utils import request_api_wrapper
 
-    payload = {"query": [c["prompt"] + c["completion"] + "<|im_end|>" for c in cases],
-               "prompts": [c["prompt"] for c in cases], "labels": [c["label"] for c in cases]}
-    got = request_api_wrapper(url, payload, try_max_times=1)
-    return {"rewards": got["rewards"].tolist(), "scores": got["scores"].tolist(),
-            "extra_logs": {k: v.tolist() for k, v in got["extra_logs"].items()},
-            "types": sorted({type(v).__name__ for v in (got["rewards"], got["scores"])})}
+    queries = [c["prompt"] + c["completion"] + "<|im_end|>" for c in cases]
+    prompts, labels = [c["prompt"] for c in cases], [c["label"] for c in cases]
+    half = len(cases) // 2  # two shards, as with two reward servers or two micro-batches
+    http = [request_api_wrapper(url, {"query": queries[a:b], "prompts": prompts[a:b],
+                                      "labels": labels[a:b]}, try_max_times=1)
+            for a, b in ((0, half), (half, len(cases)))]
+    spec = importlib.util.spec_from_file_location("reward_func", adapter_file)
+    module = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
+    spec.loader.exec_module(module)  # type: ignore[union-attr]
+    func = [module.reward_func(queries[a:b], prompts[a:b], labels[a:b])
+            for a, b in ((0, half), (half, len(cases)))]
+    out: dict[str, Any] = {}
+    for mode, infos in (("http", http), ("func", func)):
+        out[mode] = {
+            "rewards": torch.cat([torch.as_tensor(i["rewards"]) for i in infos]).tolist(),
+            "scores": torch.cat([torch.as_tensor(i["scores"]) for i in infos]).tolist(),
+            "extra_logs": {k: torch.cat([torch.as_tensor(i["extra_logs"][k]) for i in infos]).tolist()
+                           for k in infos[0]["extra_logs"]}}
+    return out
 
 
 def _flat(value: Any) -> Any:
@@ -157,7 +176,7 @@ def main() -> None:
     elif mode == "openrlhf":
         result = run_openrlhf(args[0], args[1], json.loads(args[2]))
     elif mode == "openrlhf-old":
-        result = run_openrlhf_old(args[0], json.loads(args[1]))
+        result = run_openrlhf_old(args[0], args[1], json.loads(args[2]))
     else:
         raise SystemExit(f"unknown mode {mode}")
     print(json.dumps(result))

@@ -11,7 +11,6 @@ from hypothesis import strategies as st
 from perm.errors import DataError
 from perm.integrations.common import (
     REWARD_FIELDS,
-    decode_context,
     recover_response,
     reward_fields,
     sample_from_context,

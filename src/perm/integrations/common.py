@@ -6,6 +6,7 @@
 - `recover_response`: OpenRLHF hands over the decoded prompt+response (`query`, special tokens
   kept) and the prompt; this recovers the response text, chat templates included.
 - `reward_fields`: a `ScoreResult` as flat floats, what RL loggers accept (no None, no NaN).
+- `sample_context` / `policy_messages`: what the dataset converters write for the engines.
 
 Absolute imports only: the engines load adapter files by path, outside the package.
 """
@@ -121,6 +122,30 @@ def sample_from_context(context: Any, completion: str, *, field: str) -> Sample:
         return parse_record(record)
     except DataError as e:
         raise DataError(e.reason, field=f"{field}.{e.field}" if e.field else field) from None
+
+
+def sample_context(sample: Sample) -> dict[str, Any]:
+    """The context an engine must carry to the reward (inverse of `sample_from_context`)."""
+    return {"id": sample.id, "persona": sample.persona, "scenario": sample.scenario,
+            "query": sample.query, "hidden_intention": sample.hidden_intention,
+            "history": [{"role": t.role, "content": t.content} for t in sample.history]}
+
+
+#: The policy's instruction in the converted RL datasets (override it per dataset if needed).
+POLICY_SYSTEM_PROMPT = (
+    "You are talking with someone who has come to you with something on their mind. Before you "
+    "reply, think about them: write a section headed '# Analysis' about what they may be "
+    "feeling, what lies behind it and what they need from you right now. Then write a section "
+    "headed '# Response' with the reply they will read: natural, specific to them, and no "
+    "longer than it needs to be. Only the response is shown to them.")
+
+
+def policy_messages(sample: Sample, system_prompt: str | None = POLICY_SYSTEM_PROMPT
+                    ) -> list[dict[str, str]]:
+    """The chat the policy answers: the instruction, earlier turns, then the seeker's query."""
+    messages = [{"role": "system", "content": system_prompt}] if system_prompt else []
+    messages += [{"role": t.role, "content": t.content} for t in sample.history]
+    return [*messages, {"role": "user", "content": sample.query}]
 
 
 #: The flat per-sample fields every adapter reports, in this order.

@@ -75,8 +75,8 @@ def create_app(scorer_or_config: PermScorer | ScoringConfig | Mapping[str, Any] 
     (OpenRLHF needs a number; `perm/missing` marks it)."""
     limits = limits or ServerLimits()
     built = not isinstance(scorer_or_config, PermScorer)
-    scorer = (PermScorer(scorer_or_config) if built  # type: ignore[arg-type]
-              else scorer_or_config)
+    scorer: PermScorer = (scorer_or_config if isinstance(scorer_or_config, PermScorer)
+                          else PermScorer(scorer_or_config))
     owned = built if close_scorer is None else close_scorer
     admission = Admission(limits.max_pending)
 
