@@ -36,7 +36,8 @@ class JudgeConfig(_Strict):
     backoff: float = Field(1.0, ge=0, description="First retry delay in seconds; doubles each retry.")
     max_backoff: float = Field(30.0, ge=0)
     max_reasks: int = Field(1, ge=0, description="Extra asks when an answer has no parsable score.")
-    concurrency: int = Field(64, ge=1, description="Judge calls in flight at once.")
+    concurrency: int = Field(256, ge=1, description="Judge calls in flight at once (256: a GRPO "
+                                                    "batch of 64 completions x 4 calls in one round trip).")
     rpm: float | None = Field(None, gt=0, description="Optional requests-per-minute limit.")
     cache: Path | None = Field(None, description="sqlite response cache file (None: no cache).")
     options: dict[str, Any] = Field(default_factory=dict, description="Backend-specific options.")

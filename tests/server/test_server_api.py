@@ -178,6 +178,21 @@ def test_health_and_openapi(client: Any) -> None:
     assert client.get("/docs").status_code == 200
 
 
+class BrokenScorer(PermScorer):
+    async def ascore(self, samples: Any, **kw: Any) -> Any:
+        from perm.errors import JudgeUnavailable
+
+        raise JudgeUnavailable("judge endpoint http://judge:8000/v1 is unreachable")
+
+
+def test_unusable_judge_is_503(make_client: Any) -> None:
+    client = make_client(BrokenScorer(fake_config()))
+    r = client.post("/v1/score", json={"samples": [sample(0)]})
+    assert r.status_code == 503 and "unreachable" in r.json()["detail"]
+    assert "retry-after" in r.headers
+    assert client.get("/health").json()["pending_samples"] == 0  # admission released
+
+
 def test_scorer_passed_in_is_not_closed(make_client: Any) -> None:
     scorer = PermScorer(fake_config())
     client = make_client(scorer)

@@ -16,6 +16,7 @@ from perm.server import ServerLimits, create_app
 
 TOKEN = "fuzz-token"
 APP = create_app(fake_config(), token=TOKEN, limits=ServerLimits(max_batch=64))
+CLIENT = TestClient(APP, raise_server_exceptions=False)  # a 500 comes back as a response
 schema = schemathesis.openapi.from_asgi("/openapi.json", APP)
 
 
@@ -57,8 +58,7 @@ def reward_bodies(draw: Any) -> dict[str, Any]:
 @given(reward_bodies())
 @settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
 def test_get_reward_fuzz(body: dict[str, Any]) -> None:
-    with TestClient(APP, raise_server_exceptions=False) as client:
-        r = client.post("/get_reward", json=body, headers={"Authorization": f"Bearer {TOKEN}"})
+    r = CLIENT.post("/get_reward", json=body, headers={"Authorization": f"Bearer {TOKEN}"})
     assert r.status_code in (200, 422), r.text
     if r.status_code == 200:
         out = r.json()

@@ -29,7 +29,7 @@ _JUDGE_OPTIONS = [
                       "comma-separate) to spread load over several endpoints."),
     click.option("--config", "-c", "config_file", type=click.Path(dir_okay=False), default=None,
                  help="YAML scoring config (see recipes/scoring-*.yaml); flags override it."),
-    click.option("--concurrency", type=int, default=None, help="Judge calls in flight at once [64]."),
+    click.option("--concurrency", type=int, default=None, help="Judge calls in flight at once [256]."),
     click.option("--rpm", type=float, default=None, help="Requests-per-minute limit [none]."),
     click.option("--timeout", type=float, default=None, help="Seconds per judge request [120]."),
     click.option("--max-retries", type=int, default=None, help="Transport retries per call [4]."),

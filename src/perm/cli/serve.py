@@ -13,7 +13,8 @@ from .options import build_scoring_config, judge_options
 @judge_options
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="Address to bind. Anything but loopback requires --token.")
-@click.option("--port", default=8000, type=int, show_default=True, help="Port to bind.")
+@click.option("--port", default=8765, type=int, show_default=True,
+              help="Port to bind (8000 is left to judges such as vLLM).")
 @click.option("--token", envvar="PERM_SERVER_TOKEN", default=None,
               help="Bearer token clients must send (env PERM_SERVER_TOKEN keeps it out of `ps`).")
 @click.option("--max-batch", type=int, default=1024, show_default=True,

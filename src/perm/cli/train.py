@@ -11,12 +11,6 @@ from ..errors import ConfigError
 
 def _overrides(kw: dict[str, Any]) -> dict[str, Any]:
     """CLI flags -> dotted recipe overrides (None: keep the recipe's value)."""
-    from ..train.config import parse_assignment
-
-    out: dict[str, Any] = {}
-    for item in kw["assignments"]:
-        key, value = parse_assignment(item)
-        out[key] = value
     flags = {
         "grpo.max_steps": kw["max_steps"], "output_dir": kw["output_dir"], "seed": kw["seed"],
         "model.name_or_path": kw["model"], "model.gguf_file": kw["gguf_file"],
@@ -25,8 +19,7 @@ def _overrides(kw: dict[str, Any]) -> dict[str, Any]:
         "resume_from_checkpoint": kw["resume"], "save_steps": kw["save_steps"],
         "report_to": [r for r in kw["report_to"] if r != "none"] if kw["report_to"] else None,
     }
-    out.update({k: v for k, v in flags.items() if v is not None})
-    return out
+    return {k: v for k, v in flags.items() if v is not None}
 
 
 @click.command()
@@ -61,9 +54,10 @@ def train(recipe: str, dry_run: bool, overwrite: bool, no_check_judge: bool, **k
     OUTPUT_DIR/reward_curves.png, the final policy (adapter with LoRA) to OUTPUT_DIR/final.
     Multi-GPU: `accelerate launch --config_file recipes/accelerate/zero3.yaml -m perm.train ...`.
     """
-    from ..train.config import dump_train_config, load_train_config
+    from ..train.config import dump_train_config, load_train_config, parse_assignment
 
-    cfg = load_train_config(recipe, _overrides(kw))
+    sets = [parse_assignment(item) for item in kw["assignments"]]
+    cfg = load_train_config(recipe, _overrides(kw), assignments=sets)
     if kw["model"] and not kw["gguf_file"]:
         cfg.model.gguf_file = None  # the recipe's GGUF file belongs to the recipe's model
     if dry_run:

@@ -26,6 +26,8 @@ Script = Callable[[Sequence[Message]], str]
 def dimension_of(messages: Sequence[Message]) -> str:
     """Recover which perspective a rendered prompt belongs to."""
     system = messages[0]["content"].upper() if messages else ""
+    if "PAIRWISE" in system[:100]:  # perm.evaluate.pairwise's preference prompt
+        return "pairwise"
     for dim in ("RESONATION", "EXPRESSION", "RECEPTION"):
         if dim in system[:400]:
             return dim.lower()
@@ -35,6 +37,8 @@ def dimension_of(messages: Sequence[Message]) -> str:
 def default_answer(messages: Sequence[Message]) -> str:
     digest = hashlib.sha256(messages[-1]["content"].encode()).digest()
     dim = dimension_of(messages)
+    if dim == "pairwise":
+        return f"Fake comparison.\nVerdict: {('A', 'A', 'B', 'B', 'tie')[digest[0] % 5]}"
     if dim == "bystander":
         parts = {c: 8 + digest[i] % 13 for i, c in enumerate(BYSTANDER_CRITERIA)}
         lines = [f"{c.capitalize()}: {v}" for c, v in parts.items()]

@@ -26,10 +26,10 @@ from ..metrics import pairwise_accuracy, spearman
 from ..scoring import build_requests
 from ..types import DIMENSIONS, Sample
 from .encoders import StaticEncoder
-from .features import N_HASH, FeatureBuilder
 from .model import Head, LocalModel
 
-ALPHAS = (0.3, 1.0, 3.0, 10.0, 30.0, 100.0)
+DEFAULT_BLOCKS = {"ngrams": 1.0, "text": 1.0, "ctx_text": 1.0, "stats": 0.5}
+ALPHAS = (0.03, 0.1, 0.3, 1.0, 3.0, 10.0, 30.0, 100.0)
 Progress = Callable[[str], None]
 
 
@@ -121,7 +121,8 @@ def features_for(model: LocalModel, data: Labelled, dim: str) -> tuple[np.ndarra
 
 
 def distill(train: str | Path, out_dir: str | Path, *, seed: int = 0, folds: int = 5,
-            name: str = "custom", max_tokens: int = 1024, log: Progress = print) -> LocalModel:
+            name: str = "custom", max_tokens: int = 1024, log: Progress = print,
+            block_weights: dict[str, float] | None = None) -> LocalModel:
     """Fit every dimension's head on `train`, save to `out_dir`, return the model."""
     t0 = time.perf_counter()
     data = load_labelled(train)
@@ -130,25 +131,24 @@ def distill(train: str | Path, out_dir: str | Path, *, seed: int = 0, folds: int
     enc = StaticEncoder(max_tokens=max_tokens)
     texts = [s.completion or "" for s in data.samples]
     idf = enc.fit_idf(texts)
-    model = LocalModel({}, np.zeros(0), np.ones(0), idf, {
+    model = LocalModel({}, idf, {
         "name": name, "encoder": enc.name, "max_tokens": max_tokens, "seed": seed,
-        "block_weights": {"ngrams": 1.0, "text": 1.0, "ctx_text": 1.0, "stats": 0.5},
+        "block_weights": block_weights or dict(DEFAULT_BLOCKS),
         "train_file": str(train), "train_digest": hashlib.sha256(Path(train).read_bytes()).hexdigest()[:16],
         "n_train": len(data.samples)})
-    stat_start = N_HASH + 2 * enc.dim
+    stats = model.stats_slice()
     cv: dict[str, dict[str, float]] = {}
     for dim in DIMENSIONS:
         x, y, g = features_for(model, data, dim)
         if len(y) < 10:
             log(f"{dim}: only {len(y)} labels, skipped")
             continue
-        if model.stats_mean.size == 0:
-            model.stats_mean = x[:, stat_start:].mean(0)
-            model.stats_std = x[:, stat_start:].std(0) + 1e-6
-        x = model.standardise(x)
+        mean, std = x[:, stats].mean(0), x[:, stats].std(0)
+        std = np.where(std < 1e-6, 1.0, std)  # a constant statistic stays 0 after centring
+        x = model.standardise(x, mean, std)
         alpha, rho = _cv_alpha(x, y, g, folds, seed)
         w, b = _ridge(x, y, alpha)
-        model.heads[dim] = Head(w.astype(np.float32), b, alpha)
+        model.heads[dim] = Head(w.astype(np.float32), b, alpha, mean, std)
         cv[dim] = {"alpha": alpha, "cv_spearman": round(rho, 4), "n": len(y)}
         log(f"{dim}: n={len(y)} alpha={alpha:g} grouped-CV Spearman={rho:.3f}")
     model.meta["cv"] = cv
@@ -169,7 +169,7 @@ def evaluate(model: LocalModel, path: str | Path, config: Any = None) -> dict[st
     report: dict[str, Any] = {"n": len(data.samples)}
     for dim in model.heads:
         x, y, _ = features_for(model, data, dim)
-        p = model.predict_features(dim, model.standardise(x))
+        p = model.predict_features(dim, x)
         preds[dim] = list(p)
         report[f"spearman_{dim}"] = round(spearman(y, p), 4)
     gold_r, pred_r = [], []

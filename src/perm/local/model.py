@@ -28,16 +28,18 @@ def default_model_dir() -> Path:
 
 @dataclass
 class Head:
+    """One dimension's ridge head, with the standardisation of its statistics block."""
+
     w: np.ndarray
     b: float
     alpha: float
+    stats_mean: np.ndarray
+    stats_std: np.ndarray
 
 
 @dataclass
 class LocalModel:
     heads: dict[str, Head]
-    stats_mean: np.ndarray
-    stats_std: np.ndarray
     idf: np.ndarray | None
     meta: dict[str, Any] = field(default_factory=dict)
     _builder: FeatureBuilder | None = None
@@ -49,19 +51,21 @@ class LocalModel:
             self._builder = FeatureBuilder(enc, self.meta.get("block_weights"))
         return self._builder
 
-    def standardise(self, x: np.ndarray) -> np.ndarray:
-        s = N_HASH + 2 * self.builder().encoder.dim
+    def stats_slice(self) -> slice:
+        return slice(N_HASH + 2 * self.builder().encoder.dim, None)
+
+    def standardise(self, x: np.ndarray, mean: np.ndarray, std: np.ndarray) -> np.ndarray:
+        s = self.stats_slice()
         x = x.copy()
-        x[:, s:] = (x[:, s:] - self.stats_mean) / self.stats_std * self.builder().block_weights["stats"]
+        x[:, s] = (x[:, s] - mean) / std * self.builder().block_weights["stats"]
         return x
 
-    def features(self, reqs: Sequence[DimensionRequest]) -> np.ndarray:
-        return self.standardise(self.builder().build(reqs))
-
     # -- prediction -----------------------------------------------------------------------
-    def predict_features(self, dim: str, x: np.ndarray) -> np.ndarray:
+    def predict_features(self, dim: str, raw: np.ndarray) -> np.ndarray:
+        """Scores of `dim` from un-standardised features (clipped to the range)."""
         h = self.heads[dim]
         lo, hi = SCORE_RANGE[dim]
+        x = self.standardise(raw, h.stats_mean, h.stats_std)
         return np.clip(x @ h.w + h.b, lo, hi)
 
     def predict(self, reqs: Sequence[DimensionRequest]) -> list[float | str]:
@@ -69,7 +73,7 @@ class LocalModel:
         out: list[float | str] = [""] * len(reqs)
         if not reqs:
             return out
-        x = self.features(reqs)
+        x = self.builder().build(reqs)
         for dim in {r.dimension for r in reqs}:
             idx = [i for i, r in enumerate(reqs) if r.dimension == dim]
             if dim not in self.heads:
@@ -84,12 +88,14 @@ class LocalModel:
     def save(self, path: str | Path) -> Path:
         p = Path(path)
         p.mkdir(parents=True, exist_ok=True)
-        arrays: dict[str, np.ndarray] = {"stats_mean": self.stats_mean, "stats_std": self.stats_std}
+        arrays: dict[str, np.ndarray] = {}
         if self.idf is not None:
             arrays["idf"] = self.idf.astype(np.float16)
         for dim, h in self.heads.items():
             arrays[f"w_{dim}"] = h.w.astype(np.float32)
             arrays[f"b_{dim}"] = np.array([h.b, h.alpha], dtype=np.float64)
+            arrays[f"mean_{dim}"] = h.stats_mean.astype(np.float32)
+            arrays[f"std_{dim}"] = h.stats_std.astype(np.float32)
         np.savez_compressed(p / "heads.npz", **arrays)
         meta = {**self.meta, "format_version": FORMAT_VERSION, "dimensions": sorted(self.heads),
                 "stat_features": list(STAT_NAMES)}
@@ -107,7 +113,8 @@ class LocalModel:
             raise JudgeUnavailable(f"{p}: local scorer format {meta.get('format_version')} is not "
                                    f"supported (expected {FORMAT_VERSION})")
         with np.load(p / "heads.npz") as z:
-            heads = {d: Head(z[f"w_{d}"].astype(np.float32), float(z[f"b_{d}"][0]), float(z[f"b_{d}"][1]))
+            heads = {d: Head(z[f"w_{d}"].astype(np.float32), float(z[f"b_{d}"][0]),
+                             float(z[f"b_{d}"][1]), z[f"mean_{d}"], z[f"std_{d}"])
                      for d in meta["dimensions"]}
             idf = z["idf"].astype(np.float32) if "idf" in z else None
-            return cls(heads, z["stats_mean"], z["stats_std"], idf, meta)
+            return cls(heads, idf, meta)

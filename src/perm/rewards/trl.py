@@ -60,10 +60,10 @@ class PermRewardState:
         self._memo: OrderedDict[str, asyncio.Task[list[ScoreResult | None]]] = OrderedDict()
         self._lengths: dict[str, int] = {}
 
-    # -- pickling: config and options travel; the scorer, its connections and memo do not ----
+    # -- pickling: config and options travel; the scorer, connections, memo and counters do not
     def __getstate__(self) -> dict[str, Any]:
         state = dict(self.__dict__)
-        state.update(_scorer=None, _memo=OrderedDict(), _lengths={})
+        state.update(_scorer=None, _memo=OrderedDict(), _lengths={}, batches=0, failed_batches=0)
         state.pop("_fallback_count", None)
         return state
 

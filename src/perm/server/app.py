@@ -150,7 +150,8 @@ def create_app(scorer_or_config: PermScorer | ScoringConfig | Mapping[str, Any] 
     metrics = Metrics(route.path for route in app.routes)  # type: ignore[attr-defined]
     _document_limits(app, limits)
     app.state.metrics = metrics
-    # Outermost first: metrics see every answer, auth runs before a body is read.
+    # Each added middleware wraps the ones before it, so the order is metrics -> auth -> body
+    # limit -> app: metrics see every answer, and auth runs before any body is read.
     app.add_middleware(BodyLimit, max_bytes=limits.max_body_bytes)
     app.add_middleware(BearerAuth, token=token, open_paths=OPEN_PATHS,
                        query_token_paths=frozenset({"/get_reward"}))

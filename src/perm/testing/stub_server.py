@@ -5,6 +5,11 @@ latency (+ jitter), injects faults at configurable rates, and counts every hit b
 its messages so tests can prove that no call was repeated.
 
     python -m perm.testing.stub_server --port 8011 --latency 0.2 --fault-rate 0.2
+
+`GET /stats` returns the counters (hits, hits by digest, faults, peak concurrency) and
+`POST /reset` zeroes them, so a benchmark in another process can read them. Fused prompts (all
+four perspectives in one call) get a JSON answer. `pad_words` lengthens every justification
+and `token_latency` adds seconds per answer token (~4 characters), to model answer length.
 """
 from __future__ import annotations
 
@@ -36,6 +41,8 @@ class StubConfig:
     retry_after: float = 0.05
     seed: int = 0
     models: tuple[str, ...] = ("stub-judge",)
+    token_latency: float = 0.0  # extra seconds per answer token (len // 4)
+    pad_words: int = 0  # filler words added to each justification
 
 
 @dataclass
@@ -49,6 +56,30 @@ class StubState:
 
 def digest(messages: Any) -> str:
     return hashlib.sha256(json.dumps(messages, sort_keys=True).encode()).hexdigest()[:16]
+
+
+def _filler(n: int) -> str:
+    return " ".join(("judged", "text", "against", "the", "rubric")[i % 5] for i in range(n))
+
+
+def stub_answer(messages: Any, pad_words: int = 0) -> str:
+    """A plausible answer: per-dimension (via the fake judge) or fused JSON for fused prompts."""
+    if not messages:
+        return ""
+    system = str(messages[0].get("content", ""))
+    if system.startswith("You will rate one supporter turn from four perspectives"):
+        h = hashlib.sha256(str(messages[-1].get("content", "")).encode()).digest()
+        scores = {"resonation": 1 + h[0] % 5, "expression": 1 + h[1] % 5, "reception": 1 + h[2] % 5,
+                  "bystander": {c: 8 + h[3 + i] % 13 for i, c in enumerate(
+                      ("effectiveness", "clarity", "efficiency", "objectivity", "accuracy"))}}
+        notes = "\n".join(f"{d}: {_filler(pad_words // 2) or 'ok'}." for d in
+                          ("Resonation", "Expression", "Reception", "Bystander"))
+        return f"{notes}\n{json.dumps(scores)}"
+    text = default_answer(messages)
+    if pad_words:
+        head, _, rest = text.partition("\n")
+        text = f"{head} {_filler(pad_words)}.\n{rest}"
+    return text
 
 
 def make_app(cfg: StubConfig, state: StubState) -> web.Application:
@@ -78,9 +109,11 @@ def make_app(cfg: StubConfig, state: StubState) -> web.Application:
             if fault == "garbage":
                 return web.Response(text="<html>bad gateway</html>", status=200)
             if messages and messages[-1].get("role") == "user" and "could not be read" in messages[-1].get("content", ""):
-                content = default_answer(messages[:-2])  # a re-ask gets a clean answer
+                content = stub_answer(messages[:-2], cfg.pad_words)  # a re-ask gets a clean answer
             else:
-                content = default_answer(messages) if messages else ""
+                content = stub_answer(messages, cfg.pad_words)
+            if cfg.token_latency:
+                await asyncio.sleep(cfg.token_latency * (len(content) // 4))
             if fault == "truncated":
                 content = content[: max(1, len(content) // 3)]
             if fault == "empty":
@@ -98,10 +131,26 @@ def make_app(cfg: StubConfig, state: StubState) -> web.Application:
     async def models(_: web.Request) -> web.Response:
         return web.json_response({"object": "list", "data": [{"id": m} for m in cfg.models]})
 
+    async def stats(_: web.Request) -> web.Response:
+        return web.json_response(state_dict(state))
+
+    async def reset(_: web.Request) -> web.Response:
+        state.hits, state.max_in_flight = 0, state.in_flight
+        state.by_digest.clear()
+        state.faults.clear()
+        return web.json_response({"ok": True})
+
     app = web.Application(client_max_size=64 * 1024 * 1024)
     app.router.add_post("/v1/chat/completions", chat)
     app.router.add_get("/v1/models", models)
+    app.router.add_get("/stats", stats)
+    app.router.add_post("/reset", reset)
     return app
+
+
+def state_dict(state: StubState) -> dict[str, Any]:
+    return {"hits": state.hits, "by_digest": dict(state.by_digest), "faults": dict(state.faults),
+            "max_in_flight": state.max_in_flight, "in_flight": state.in_flight}
 
 
 def free_port() -> int:
@@ -147,17 +196,22 @@ def main() -> None:
     ap.add_argument("--fault-rate", type=float, default=0.0)
     ap.add_argument("--faults", default=",".join(FAULTS))
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--hang-seconds", type=float, default=30.0, help="how long a timeout fault stalls")
+    ap.add_argument("--retry-after", type=float, default=0.05, help="Retry-After of a 429 fault")
+    ap.add_argument("--token-latency", type=float, default=0.0, help="extra seconds per answer token")
+    ap.add_argument("--pad-words", type=int, default=0, help="filler words per justification")
     ap.add_argument("--stats-file", default=None, help="write hit counters here on exit (JSON)")
     a = ap.parse_args()
-    cfg = StubConfig(a.latency, a.jitter, a.fault_rate, tuple(a.faults.split(",")), seed=a.seed)
+    cfg = StubConfig(a.latency, a.jitter, a.fault_rate, tuple(a.faults.split(",")),
+                     hang_seconds=a.hang_seconds, retry_after=a.retry_after, seed=a.seed,
+                     token_latency=a.token_latency, pad_words=a.pad_words)
     state = StubState()
     app = make_app(cfg, state)
 
     async def dump(_: web.Application) -> None:
         if a.stats_file:
             with open(a.stats_file, "w") as fh:
-                json.dump({"hits": state.hits, "by_digest": state.by_digest,
-                           "faults": state.faults, "max_in_flight": state.max_in_flight}, fh)
+                json.dump(state_dict(state), fh)
 
     app.on_shutdown.append(dump)
     web.run_app(app, host="127.0.0.1", port=a.port, access_log=None, print=None)

@@ -6,6 +6,7 @@ A recipe has the sections `model`, `lora`, `data`, `grpo` and `scoring` (the sam
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Literal
 
@@ -151,8 +152,10 @@ def build_train_config(data: dict[str, Any], source: str = "recipe") -> TrainCon
         raise ConfigError("\n".join(lines)) from None
 
 
-def load_train_config(path: str | Path | None, overrides: dict[str, Any] | None = None) -> TrainConfig:
-    """Read a recipe; `overrides` (dotted keys) win; None values are ignored."""
+def load_train_config(path: str | Path | None, overrides: dict[str, Any] | None = None, *,
+                      assignments: Sequence[tuple[str, Any]] = ()) -> TrainConfig:
+    """Read a recipe; `overrides` (dotted keys; None = not given) win, then `assignments`
+    (explicit KEY=VALUE pairs, where None really sets null)."""
     data: dict[str, Any] = {}
     if path is not None:
         p = Path(path)
@@ -168,6 +171,8 @@ def load_train_config(path: str | Path | None, overrides: dict[str, Any] | None 
     for key, value in (overrides or {}).items():
         if value is not None:
             _set_dotted(data, key, value)
+    for key, value in assignments:
+        _set_dotted(data, key, value)
     return build_train_config(data, str(path) if path else "recipe")
 
 

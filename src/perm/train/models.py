@@ -119,15 +119,21 @@ def _load_gguf(gguf: Path, cfg: ModelSection, kwargs: dict[str, Any]) -> Any:
 
     cached = _gguf_cache_dir(gguf) / "model"
     if cfg.gguf_cache and (cached / "config.json").is_file():
-        return AutoModelForCausalLM.from_pretrained(cached, **kwargs)
+        return _unflag_gguf(AutoModelForCausalLM.from_pretrained(cached, **kwargs))
     log.info("converting %s (GGUF) to a float32 transformers model; cached for next time", gguf.name)
-    model = AutoModelForCausalLM.from_pretrained(gguf.parent, gguf_file=gguf.name, **kwargs)
-    # A GGUF-loaded model is flagged as quantised although its weights are plain tensors now;
-    # unflag it or save_pretrained (checkpoints, adapters) refuses to run.
-    model.hf_quantizer = None
-    model.is_quantized = False
+    model = _unflag_gguf(AutoModelForCausalLM.from_pretrained(gguf.parent, gguf_file=gguf.name, **kwargs))
     if cfg.gguf_cache:
         _atomic_save(model, cached)
+    return model
+
+
+def _unflag_gguf(model: Any) -> Any:
+    """A GGUF-loaded model is flagged as quantised although its weights are plain tensors now:
+    unflag it, or save_pretrained refuses to run and the Trainer refuses to train it."""
+    model.hf_quantizer = None
+    model.is_quantized = False
+    if getattr(model.config, "quantization_config", None) is not None:
+        del model.config.quantization_config  # else a saved copy reloads as "GGUF-quantised"
     return model
 
 

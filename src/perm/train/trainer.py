@@ -190,10 +190,20 @@ def run_training(run: TrainRun) -> dict[str, Any]:
                "resumed_from": run.resume, "wall_seconds": round(wall, 1),
                "seconds_per_step": round(wall / max(1, trainer.state.global_step - _start_step(run)), 2),
                "train_metrics": result.metrics, "judge_stats": run.reward_state.scorer.stats.as_dict(),
-               "batches_scored": run.reward_state.batches, "seed": cfg.seed}
+               "batches_scored": run.reward_state.batches, "seed": cfg.seed,
+               "device": _device_summary()}
     if trainer.is_world_process_zero():
         (out / RUN_INFO_FILE).write_text(json.dumps(summary, indent=2, default=str), encoding="utf-8")
     return summary
+
+
+def _device_summary() -> dict[str, Any]:
+    import torch
+
+    if not torch.cuda.is_available():
+        return {"type": "cpu", "threads": torch.get_num_threads()}
+    return {"type": "cuda", "name": torch.cuda.get_device_name(0), "count": torch.cuda.device_count(),
+            "max_memory_gib": round(torch.cuda.max_memory_allocated() / 2**30, 2)}
 
 
 def _start_step(run: TrainRun) -> int:

@@ -1,0 +1,1 @@
+"""Benchmarks of perm-reward: speed, cost and resilience (see BENCHMARKS.md). Run `python -m bench.run --quick|--full`."""

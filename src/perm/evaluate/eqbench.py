@@ -1,0 +1,240 @@
+"""Read EQ-Bench3's scenario file format and turn its seeker-style scenarios into our data
+contract, so a policy can be generated, scored and compared on them with `perm`.
+
+The format (upstream `data/scenario_prompts.txt`): a scenario starts with a line
+`######## <id> | <category> | <title>`, each of its turns with `####### Prompt<N>`, and the
+lines that follow are that turn's text. Judge notes (`data/scenario_notes.txt`) are `# <id>`
+lines, each followed by the notes of that scenario.
+
+"Seeker-style" means someone brings their own situation to the model: a role-play whose cue
+says so (`[Your sister pulls you aside and lays this out:]` followed by her words), or a message
+written straight to the model. Those become samples: the cue gives the persona and the setting,
+the person's words the query, and later turns (which presume the model's earlier replies) are
+kept under `eqbench3.followups`. Mediation role-plays, transcript analyses and narrative
+role-plays (where the model *is* the person in the situation) have no seeker and are skipped,
+each with its reason. Upstream's code is not used; only its file format is read.
+
+    python -m perm.evaluate.eqbench scenario_prompts.txt --notes scenario_notes.txt -o eq.jsonl
+"""
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..data import sample_to_dict
+from ..errors import DataError
+from ..types import Sample
+
+_SCENARIO = re.compile(r"^########\s*(\S+)(.*)$")
+_PROMPT = re.compile(r"^#######\s*Prompt(\d+)", re.IGNORECASE)
+_NOTE = re.compile(r"^#\s*(\S+)\s*$")
+_BRACKET = re.compile(r"^\[(.*)\]$")
+_VERBS = (r"messages|texts|dms|dm's|calls|pulls|sits|comes|tells|says|writes|sends|asks|catches|"
+          r"corners|rings|turns|leans|grabs|approaches|vents|confides|looks|lays")
+_CUE = re.compile(rf"^(your|my|a|an)\s+(.+?)\s+({_VERBS})\b(.*)$", re.IGNORECASE)
+_VERB = re.compile(rf"^(?:{_VERBS})$", re.IGNORECASE)
+
+
+@dataclass
+class EQScenario:
+    id: str
+    category: str
+    title: str
+    prompts: list[str]
+    line: int
+
+
+@dataclass
+class Converted:
+    samples: list[Sample] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # (scenario id, reason)
+
+
+def parse_scenarios(text: str, *, path: str | None = None) -> list[EQScenario]:
+    """Scenarios of an EQ-Bench3 scenario file, in file order."""
+    out: list[EQScenario] = []
+    current: EQScenario | None = None
+    lines: list[str] | None = None
+
+    def close_prompt() -> None:
+        if current is not None and lines is not None:
+            body = "\n".join(lines).strip()
+            if body:
+                current.prompts.append(body)
+
+    for n, raw in enumerate(text.splitlines(), start=1):
+        stripped = raw.strip()
+        head = _SCENARIO.match(stripped)
+        if head:
+            close_prompt()
+            lines = None
+            parts = [p.strip() for p in head.group(2).split("|")]
+            sid = head.group(1).rstrip("|")
+            if any(s.id == sid for s in out):
+                raise DataError(f"duplicate scenario id {sid!r}", path=path, line=n)
+            current = EQScenario(sid, parts[1] if len(parts) > 1 else "",
+                                 parts[2] if len(parts) > 2 else "", [], n)
+            out.append(current)
+            continue
+        if _PROMPT.match(stripped):
+            if current is None:
+                raise DataError("a '####### Prompt' line before any '######## <id>' scenario line",
+                                path=path, line=n)
+            close_prompt()
+            lines = []
+            continue
+        if lines is not None:
+            lines.append(raw.rstrip("\r"))
+    close_prompt()
+    return out
+
+
+def parse_notes(text: str) -> dict[str, str]:
+    """Judge notes by scenario id (`# <id>` then its text)."""
+    notes: dict[str, list[str]] = {}
+    current: str | None = None
+    for raw in text.splitlines():
+        m = _NOTE.match(raw.strip())
+        if m:
+            current = m.group(1)
+            notes[current] = []
+        elif current is not None:
+            notes[current].append(raw)
+    return {k: "\n".join(v).strip() for k, v in notes.items() if "\n".join(v).strip()}
+
+
+def _split_brackets(prompt: str) -> tuple[list[str], list[str]]:
+    """(bracketed stage-direction lines, the other lines) of one turn."""
+    cues, body = [], []
+    for line in prompt.splitlines():
+        m = _BRACKET.match(line.strip())
+        (cues if m else body).append(m.group(1).strip() if m else line)
+    return cues, body
+
+
+def classify(sc: EQScenario) -> tuple[str, str]:
+    """('seeker' | 'direct', cue) for usable scenarios, else ('skip', reason)."""
+    if not sc.prompts:
+        return "skip", "no '####### Prompt<N>' turns"
+    first = sc.prompts[0]
+    if "analy" in sc.category.lower() or re.search(r"^#\s*(scenario act|participant)", first,
+                                                   re.IGNORECASE | re.MULTILINE):
+        return "skip", "analysis task (interpret a transcript): no seeker"
+    cues, _ = _split_brackets(first)
+    if not cues and not first.lstrip().startswith("["):
+        return "direct", ""
+    preamble = cues[0].lower() if cues else ""
+    if "mediat" in preamble or sc.category.lower().startswith("mediation"):
+        return "skip", "mediation role-play: no single seeker"
+    for cue in cues[1:]:
+        if _CUE.match(cue.rstrip(":. ")) and cue.rstrip().endswith(":"):
+            return "seeker", cue.rstrip(":. ")
+    return "skip", "narrative role-play (the model plays the person in the situation): no seeker"
+
+
+_DESCRIBE = {"is", "was", "has", "had", "who", "lives", "works"}
+
+
+def _persona(cue: str) -> str:
+    """`Your friend is boarding at college. She sends...` -> `Your friend, who is boarding at
+    college; someone close to you.` (the relation, and any description that follows it)."""
+    first = re.split(r"(?<=[.!?])\s+", cue.strip())[0].rstrip(".!? ")
+    words = first.split()
+    cut = next((i for i, w in enumerate(words[1:5], start=1)
+                if w.lower() in _DESCRIBE or _VERB.match(w)), min(len(words), 5))
+    who = " ".join(words[:cut]).rstrip(",;:")
+    rest = " ".join(words[cut:])
+    desc = ""
+    if cut < len(words) and words[cut].lower() in _DESCRIBE and len(words) - cut > 1:
+        desc = f", {'' if words[cut].lower() == 'who' else 'who '}{rest}"
+    return f"{who[0].upper()}{who[1:]}{desc}; someone close to you."
+
+
+def _tag(sc: EQScenario) -> str:
+    label = ": ".join(p for p in (sc.category, sc.title) if p)
+    return f" (EQ-Bench3 scenario {sc.id}{', ' + label if label else ''})"
+
+
+def to_sample(sc: EQScenario, notes: dict[str, str] | None = None) -> Sample | str:
+    """The sample for one scenario, or the reason it has none."""
+    kind, cue = classify(sc)
+    if kind == "skip":
+        return cue
+    _, body = _split_brackets(sc.prompts[0])
+    query = "\n".join(body).strip()
+    if not query:
+        return "the seeker's message is empty"
+    if kind == "seeker":
+        persona = _persona(cue)
+        scenario = f"{cue[0].upper()}{cue[1:]}.{_tag(sc)}"
+    else:
+        persona = "Someone who has written to you directly; nothing more is known about them."
+        scenario = f"They have messaged you about this.{_tag(sc)}"
+    meta: dict[str, object] = {"id": sc.id, "category": sc.category, "title": sc.title,
+                               "style": kind, "followups": sc.prompts[1:]}
+    if notes and sc.id in notes:
+        meta["notes"] = notes[sc.id]
+    return Sample(persona=persona, scenario=scenario, query=query, id=f"eqbench3-{sc.id}",
+                  extra={"eqbench3": meta})
+
+
+def convert(path: str | Path, notes_path: str | Path | None = None) -> Converted:
+    """Read a scenario file (and optional notes file) into samples plus skipped ids."""
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise DataError("file not found", path=str(p)) from None
+    scenarios = parse_scenarios(text, path=str(p))
+    if not scenarios:
+        raise DataError("no '######## <id> | <category> | <title>' scenario lines: is this an "
+                        "EQ-Bench3 scenario file?", path=str(p))
+    notes = parse_notes(Path(notes_path).read_text(encoding="utf-8")) if notes_path else None
+    out = Converted()
+    for sc in scenarios:
+        got = to_sample(sc, notes)
+        if isinstance(got, Sample):
+            out.samples.append(got)
+        else:
+            out.skipped.append((sc.id, got))
+    return out
+
+
+def write_jsonl(samples: list[Sample], path: str | Path) -> None:
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    with Path(path).open("w", encoding="utf-8") as fh:
+        for s in samples:
+            fh.write(json.dumps(sample_to_dict(s), ensure_ascii=False) + "\n")
+
+
+def main(argv: list[str] | None = None) -> int:
+    import argparse
+    import sys
+
+    ap = argparse.ArgumentParser(prog="python -m perm.evaluate.eqbench",
+                                 description="Convert EQ-Bench3 seeker-style scenarios to perm JSONL.")
+    ap.add_argument("scenarios", help="EQ-Bench3 scenario file (data/scenario_prompts.txt format)")
+    ap.add_argument("--notes", default=None, help="judge notes file (data/scenario_notes.txt format)")
+    ap.add_argument("-o", "--output", required=True, help="output JSONL (our data contract)")
+    a = ap.parse_args(argv)
+    try:
+        res = convert(a.scenarios, a.notes)
+    except DataError as e:
+        print(f"Error: {e}", file=sys.stderr)
+        return 2
+    if not res.samples:
+        print(f"Error: {a.scenarios}: no seeker-style scenarios to convert", file=sys.stderr)
+        return 2
+    write_jsonl(res.samples, a.output)
+    print(f"wrote {len(res.samples)} scenario(s) to {a.output}; skipped {len(res.skipped)}")
+    for reason, count in Counter(r for _, r in res.skipped).most_common():
+        ids = ", ".join(i for i, r in res.skipped if r == reason)
+        print(f"  skipped {count}: {reason} [{ids}]")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

