@@ -32,7 +32,7 @@ def _headline(name: str, r: dict[str, Any]) -> str:
         if name == "roundtrips":
             v, ra = r["main"]["variants"], r["main"]["ratios"]
             return (f"perm {v['perm']['wall_s']['median']:.3f}s, reference "
-                    f"{v['reference_openai']['wall_s']['median']:.3f}s -> {ra['reference_over_perm']}x faster; "
+                    f"{v[r['reference_variant']]['wall_s']['median']:.3f}s -> {ra['reference_over_perm']}x faster; "
                     f"perm = {ra['perm_over_latency']}x the stub latency")
         if name == "overhead":
             t = r["throughput"]

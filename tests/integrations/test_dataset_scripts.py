@@ -46,7 +46,9 @@ def test_verl_parquet_round_trip(jsonl: Path, tmp_path: Path) -> None:
     assert [r["data_source"] for r in rows] == ["perm", "perm"]
     assert [m["role"] for m in rows[1]["prompt"]] == ["system", "user", "assistant", "user"]
     assert rows[0]["prompt"][0]["content"] == POLICY_SYSTEM_PROMPT
-    assert rows[0]["prompt"][-1]["content"] == "Write the letter."
+    # the same policy prompt as `perm train`: the persona and scenario reach the policy
+    last = rows[0]["prompt"][-1]["content"]
+    assert "Write the letter." in last and RECORDS[0]["persona"] in last
     assert rows[0]["reward_model"] == {"style": "model", "ground_truth": "a"}
     assert rows[1]["extra_info"]["split"] == "val" and rows[1]["extra_info"]["index"] == 1
     originals = load_samples(jsonl).samples

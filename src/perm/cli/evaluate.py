@@ -51,6 +51,17 @@ def _check_owner(done: dict[str, dict[str, Any]], key: str, want: str, path: str
                                    f"{hint}")
 
 
+def _aligned(specs: list[str], *, intersect: bool, exactly: int | None = None,
+             note: str = "Nothing was judged.") -> Any:
+    """Load and line up the systems; input problems become a plain message naming the ids."""
+    from ..evaluate.systems import load_aligned
+
+    try:
+        return load_aligned(specs, intersect=intersect, exactly=exactly)
+    except PermError as e:
+        raise click.ClickException(f"{e}\n{note}".rstrip()) from None
+
+
 GENERATE_EPILOG = """\b
 Examples:
   perm generate scenarios.jsonl -o base.jsonl --base-url http://127.0.0.1:8000/v1   # vLLM
@@ -181,12 +192,11 @@ def eval_cmd(systems: tuple[str, ...], output: str, baseline: str | None, all_pa
         summarise,
         write_summary,
     )
-    from ..evaluate.systems import load_aligned
     from ..evaluate.tables import eval_tables
     from ..scoring import PermScorer
 
     console = _console()
-    aligned = load_aligned(systems, intersect=intersect)
+    aligned = _aligned(list(systems), intersect=intersect)
     for w in aligned.warnings:
         console.print(f"[yellow]--intersect:[/] {w}")
     cfg = build_scoring_config(kw)
@@ -239,7 +249,6 @@ def compare(a_file: str, b_file: str, output: str, seed: int, no_swap: bool, int
     """
     from ..calling import JudgeCaller
     from ..evaluate.pairwise import judge_pairs, plan_pairs, summarise_judgments
-    from ..evaluate.systems import load_aligned
     from ..evaluate.tables import preference_table
     from ..judges.base import Judge
     from ..judges.cache import ResponseCache
@@ -247,7 +256,7 @@ def compare(a_file: str, b_file: str, output: str, seed: int, no_swap: bool, int
     from ..perspectives import RUBRIC_VERSION
 
     console = _console()
-    aligned = load_aligned([a_file, b_file], intersect=intersect, exactly=2)
+    aligned = _aligned([a_file, b_file], intersect=intersect, exactly=2)
     cfg = build_scoring_config(kw)
     judge = create_judge(cfg.judge)
     if not isinstance(judge, Judge):
@@ -346,9 +355,8 @@ def export_cmd(a_file: str, b_file: str, output: str, n: int | None, seed: int, 
     """Export blinded A/B pairs as an offline HTML form and a CSV. Send raters form.html (or
     pairs.csv); keep key.json, which says which system wrote which reply."""
     from ..evaluate.human import export_study
-    from ..evaluate.systems import load_aligned
 
-    aligned = load_aligned([a_file, b_file], intersect=intersect, exactly=2)
+    aligned = _aligned([a_file, b_file], intersect=intersect, exactly=2, note="")
     paths = export_study(aligned, output, n=n, seed=seed, title=title)
     _console().print(f"Study written: raters get {paths['form']} (or {paths['csv']}); keep "
                      f"{paths['key']} to yourself. Import answers with: perm human import "

@@ -12,6 +12,8 @@ Absolute imports only: the engines load adapter files by path, outside the packa
 """
 from __future__ import annotations
 
+from .. import policy
+
 import json
 import re
 from collections.abc import Mapping
@@ -131,21 +133,19 @@ def sample_context(sample: Sample) -> dict[str, Any]:
             "history": [{"role": t.role, "content": t.content} for t in sample.history]}
 
 
-#: The policy's instruction in the converted RL datasets (override it per dataset if needed).
-POLICY_SYSTEM_PROMPT = (
-    "You are talking with someone who has come to you with something on their mind. Before you "
-    "reply, think about them: write a section headed '# Analysis' about what they may be "
-    "feeling, what lies behind it and what they need from you right now. Then write a section "
-    "headed '# Response' with the reply they will read: natural, specific to them, and no "
-    "longer than it needs to be. Only the response is shown to them.")
+#: The policy's instruction in the converted RL datasets: the same prompt `perm train` and
+#: `perm generate` use (perm.policy), so a policy trained in any engine sees one prompt.
+POLICY_SYSTEM_PROMPT = policy.SYSTEM_PROMPT
 
 
 def policy_messages(sample: Sample, system_prompt: str | None = POLICY_SYSTEM_PROMPT
                     ) -> list[dict[str, str]]:
-    """The chat the policy answers: the instruction, earlier turns, then the seeker's query."""
-    messages = [{"role": "system", "content": system_prompt}] if system_prompt else []
-    messages += [{"role": t.role, "content": t.content} for t in sample.history]
-    return [*messages, {"role": "user", "content": sample.query}]
+    """The chat the policy answers (perm.policy.build_messages), optionally with another
+    system prompt (None drops the system turn)."""
+    messages = policy.build_messages(sample, history_as_turns=True)
+    if system_prompt is None:
+        return messages[1:]
+    return [{"role": "system", "content": system_prompt}, *messages[1:]]
 
 
 #: The flat per-sample fields every adapter reports, in this order.

@@ -1,0 +1,86 @@
+import json
+
+from perm.evaluate.evaluation import scores_path
+from tests.evaluate.helpers import output, read_jsonl, run_cli, write
+
+
+def test_eval_scores_each_system_and_compares_them(two_systems, tmp_path):
+    base, tuned = two_systems
+    out = tmp_path / "ev"
+    res = run_cli("eval", base, f"new={tuned}", "-o", out, "--judge", "fake", "--no-progress",
+                  "--bootstrap", "300")
+    summary = json.loads((out / "eval.json").read_text())
+    assert summary["kind"] == "perm-eval" and summary["ids"] == 8
+    assert list(summary["systems"]) == ["base", "new"]
+    new = summary["systems"]["new"]
+    assert new["n"] == 8 and new["format_ok_rate"] == 7 / 8
+    assert summary["systems"]["base"]["format_ok_rate"] == 1.0
+    for key in ("reward", "empathy"):
+        stat = new[key]
+        assert stat["lo"] <= stat["mean"] <= stat["hi"]
+    assert set(new["scores"]) == {"resonation", "expression", "reception", "bystander"}
+    assert new["length"]["median"] > 0 and new["judge_failure_rate"] == 0.0
+    (pair,) = summary["pairs"]
+    assert (pair["a"], pair["b"]) == ("base", "new")
+    assert pair["wins"] + pair["ties"] + pair["losses"] == 8 and 0 <= pair["p_sign"] <= 1
+    assert summary["judge"] == "fake:fake" and summary["rubric_version"] == "v1"
+    rows = read_jsonl(scores_path(out, "new"))
+    assert [r["id"] for r in rows] == [f"s{i}" for i in range(8)]
+    assert rows[3]["outcome"] == "format_error" and rows[0]["system"] == "new"
+    assert "PERM eval" in res.output and "win rate" in res.output
+
+
+def test_eval_resumes_without_judging_again(two_systems, tmp_path):
+    base, tuned = two_systems
+    out = tmp_path / "ev"
+    run_cli("eval", base, tuned, "-o", out, "--judge", "fake", "--no-progress")
+    before = (out / "scores" / "base.jsonl").read_text()
+    # a judge that would fail every call proves nothing is judged on the second run
+    cfg = tmp_path / "bad.yaml"
+    cfg.write_text("judge:\n  backend: fake\n  max_retries: 0\n  options:\n    answers: ['!error:400']\n")
+    run_cli("eval", base, tuned, "-o", out, "-c", cfg, "--no-progress")
+    assert (out / "scores" / "base.jsonl").read_text() == before
+
+
+def test_eval_several_systems_against_a_baseline_or_all_pairs(two_systems, tmp_path):
+    base, tuned = two_systems
+    third = write(tmp_path / "third.jsonl", [output(i, "third") for i in range(8)])
+    out = tmp_path / "ev"
+    run_cli("eval", base, tuned, third, "-o", out, "--judge", "fake", "--baseline", "tuned",
+            "--no-progress")
+    pairs = json.loads((out / "eval.json").read_text())["pairs"]
+    assert [(p["a"], p["b"]) for p in pairs] == [("tuned", "base"), ("tuned", "third")]
+    run_cli("eval", base, tuned, third, "-o", out, "--judge", "fake", "--all-pairs", "--no-progress")
+    pairs = json.loads((out / "eval.json").read_text())["pairs"]
+    assert len(pairs) == 3
+
+
+def test_mismatched_ids_stop_before_judging_and_name_the_ids(tmp_path):
+    a = write(tmp_path / "a.jsonl", [output(i, "a") for i in range(4)])
+    b = write(tmp_path / "b.jsonl", [output(i, "b") for i in (0, 1, 9)])
+    out = tmp_path / "ev"
+    res = run_cli("eval", a, b, "-o", out, "--judge", "fake", ok=False)
+    assert res.exit_code != 0
+    assert "lacks 2 id(s) of a: s2, s3" in res.output and "s9" in res.output
+    assert not (out / "scores").exists()
+    ok = run_cli("eval", a, b, "-o", out, "--judge", "fake", "--intersect", "--no-progress")
+    assert "--intersect" in ok.output
+    assert json.loads((out / "eval.json").read_text())["ids"] == 2
+
+
+def test_empty_file_is_a_clear_error(tmp_path):
+    a = write(tmp_path / "a.jsonl", [output(0, "a")])
+    empty = tmp_path / "empty.jsonl"
+    empty.write_text("\n")
+    res = run_cli("eval", a, empty, "-o", tmp_path / "ev", "--judge", "fake", ok=False)
+    assert res.exit_code != 0 and "empty.jsonl: no outputs (the file is empty)" in res.output
+
+
+def test_resume_with_another_judge_is_refused(two_systems, tmp_path):
+    base, tuned = two_systems
+    out = tmp_path / "ev"
+    run_cli("eval", base, tuned, "-o", out, "--judge", "fake", "--no-progress")
+    rows = read_jsonl(scores_path(out, "base"))
+    scores_path(out, "base").write_text("".join(json.dumps(r) + "\n" for r in rows[:4]))
+    res = run_cli("eval", base, tuned, "-o", out, "--judge", "fake", "--model", "other", ok=False)
+    assert res.exit_code != 0 and "judge 'fake:fake', not 'fake:other'" in res.output
