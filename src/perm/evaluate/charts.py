@@ -52,6 +52,14 @@ def to_png(fig: Any, dpi: int = 110) -> bytes:
     return buf.getvalue()
 
 
+def _horizontal() -> dict[str, Any]:
+    """Horizontal box plots across matplotlib versions (`vert` is deprecated from 3.10)."""
+    import matplotlib
+
+    major, minor = (int(x) for x in matplotlib.__version__.split(".")[:2])
+    return {"orientation": "horizontal"} if (major, minor) >= (3, 10) else {"vert": False}
+
+
 def _values(rows: Sequence[Mapping[str, Any]], key: str) -> list[float]:
     out = []
     for r in rows:
@@ -92,7 +100,7 @@ def distributions(rows: Mapping[str, Sequence[Mapping[str, Any]]], dims: Sequenc
                 live = [(d, p) for d, p in zip(data, pos) if d]
                 if live:
                     bp = ax.boxplot([d for d, _ in live], positions=[p for _, p in live],
-                                    vert=False, widths=0.55, patch_artist=True, showfliers=False,
+                                    **_horizontal(), widths=0.55, patch_artist=True, showfliers=False,
                                     medianprops={"color": INK, "linewidth": 1.5},
                                     whiskerprops={"color": MUTED}, capprops={"color": MUTED}, zorder=2)
                     for patch, (_, p) in zip(bp["boxes"], live):

@@ -1,0 +1,68 @@
+"""Open the report in headless Chromium: the page renders, every chart image decodes, and the
+screenshot is not blank."""
+import os
+import shutil
+import subprocess
+
+import numpy as np
+import pytest
+
+from tests.evaluate.helpers import run_cli
+
+pytestmark = pytest.mark.browser
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+         "--disable-component-update", "--disable-sync", "--no-first-run", "--hide-scrollbars"]
+# Added to a copy of the page only: records whether every <img> decoded, for --dump-dom.
+PROBE = """<script>window.addEventListener("load", () => {
+  const imgs = [...document.querySelectorAll("img.chart")];
+  document.body.dataset.charts = imgs.length;
+  document.body.dataset.decoded = imgs.filter(i => i.complete && i.naturalWidth > 100).length;
+});</script></body>"""
+
+
+def _chromium() -> str:
+    for name in ("chromium", "chromium-browser", "google-chrome"):
+        path = shutil.which(name)
+        if path:
+            return path
+    pytest.skip("headless chromium is not installed (scripts/setup.sh installs Debian's chromium)")
+
+
+def _run(browser, profile, *args, timeout=120):
+    cmd = [browser, *FLAGS, f"--user-data-dir={profile}", *map(str, args)]
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout,
+                          env={**os.environ, "HOME": str(profile)})
+
+
+def test_report_renders_in_headless_chromium(results, tmp_path):
+    browser = _chromium()
+    out = tmp_path / "rep"
+    run_cli("report", results["eval"], "-o", out, "--compare", results["compare"],
+            "--human", results["human"], "--train", results["run"])
+    page = (out / "report.html").read_text()
+    probe = out / "probe.html"
+    probe.write_text(page.replace("</body>", PROBE, 1))
+
+    dom = _run(browser, tmp_path / "profile-dom", "--virtual-time-budget=5000", "--dump-dom",
+               probe.as_uri())
+    assert dom.returncode == 0, dom.stderr[-2000:]
+    html = dom.stdout
+    assert 'data-charts="6"' in html and 'data-decoded="6"' in html, html[:500]
+    for chart in ("distributions", "radar", "reward_length", "winrates", "training"):
+        assert f'data-chart="{chart}"' in html
+    assert html.count('data-chart="radar"') == 2  # one per system
+
+    shot = tmp_path / "shot.png"
+    res = _run(browser, tmp_path / "profile-shot", "--window-size=1280,2400",
+               f"--screenshot={shot}", (out / "report.html").as_uri())
+    assert res.returncode == 0 and shot.exists(), res.stderr[-2000:]
+    from PIL import Image
+
+    img = np.asarray(Image.open(shot).convert("RGB"), dtype=float)
+    assert img.shape[:2] == (2400, 1280)
+    assert img.std() > 20  # not a blank page
+    colours = len(np.unique(img.reshape(-1, 3)[::7], axis=0))
+    assert colours > 500  # charts, text and the header gradient, not a flat fill
+    # the header band is the report's indigo gradient (blue channel well above red)
+    hero = img[20:200, 20:1260]
+    assert hero[..., 2].mean() > hero[..., 0].mean() + 40
