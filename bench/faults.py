@@ -20,7 +20,7 @@ FAULTS = ("timeout", "429", "500", "garbage", "truncated")
 def run(quick: bool = False, *, samples: int | None = None, fault_rate: float = 0.2) -> dict[str, Any]:
     n = samples or (150 if quick else 2500)
     batch = make_samples(n, prefix="f")
-    timeout = 0.5
+    timeout = 1.5  # generous: on a loaded 2-core machine a tight timeout fires on slowness alone
     judge = {"concurrency": 256, "timeout": timeout, "max_retries": 4, "backoff": 0.05,
              "max_backoff": 0.5, "max_reasks": 1}
     crashed: str | None = None
@@ -50,6 +50,7 @@ def run(quick: bool = False, *, samples: int | None = None, fault_rate: float = 
         "samples": n, "judge_calls_asked": calls_first, "fault_rate": fault_rate,
         "faults_injected": server["faults"], "faults_injected_total": sum(server["faults"].values()),
         "server_requests": server["hits"], "client_requests": stats["calls"],
+        "requests_lost_to_client_timeouts": stats["calls"] - server["hits"],
         "retries": stats["retries"], "reasks": stats["reasks"],
         "failed_calls": stats["failures"], "failure_reasons": stats["failure_reasons"],
         "final_failure_rate_calls": round(missing_scores / calls_first, 5),
@@ -62,6 +63,8 @@ def run(quick: bool = False, *, samples: int | None = None, fault_rate: float = 
         "zero_crashes": crashed is None,
         "every_sample_has_a_result": sorted(ids) == sorted(s.id for s in batch) and len(ids) == n,
         "every_missing_score_has_a_reason": not unexplained and not reasonless,
-        "server_saw_every_request": server["hits"] == stats["calls"],
+        # a request that timed out before the server read it is never counted there, so the
+        # server may see fewer requests than were sent, never more
+        "no_phantom_requests": server["hits"] <= stats["calls"],
     }
     return out

@@ -22,4 +22,14 @@ if ! "$VENV/bin/python" -c "import llama_cpp.server" 2>/dev/null; then
   CMAKE_ARGS="-DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_BMI2=ON" \
     $PIP install -q -c constraints.txt "llama-cpp-python[server]==0.3.36"
 fi
+# Headless Chromium for the report's browser test (pytest -m browser). Debian's package, only
+# when it is missing and we can install system packages (root with apt-get); otherwise that
+# test skips with a reason.
+if ! command -v chromium >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1 \
+    && [ "$(id -u)" = 0 ]; then
+  if ! { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; } \
+      >/dev/null; then
+    echo "note: could not install chromium; the browser test will be skipped" >&2
+  fi
+fi
 echo "perm-reward environment ready in $VENV"

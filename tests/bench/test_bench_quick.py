@@ -62,7 +62,7 @@ def test_faults_lose_nothing_and_explain_every_failure(quick):
     assert f["crash"] is None
     assert f["faults_injected_total"] > 0 and f["retries"] > 0  # faults really happened
     assert sum(f["outcomes"].values()) == f["samples"]
-    assert f["server_requests"] == f["client_requests"]
+    assert f["server_requests"] <= f["client_requests"]
     for ex in f["example_failures"]:
         assert all(isinstance(why, str) and why for why in ex["failures"].values())
     assert f["failed_calls"] == sum(f["failure_reasons"].values())

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import pytest
-
 from tests.evaluate.helpers import output, scenario, write
 
 

@@ -8,13 +8,13 @@ import sys
 from pathlib import Path
 
 import pytest
+from tests.evaluate.helpers import FIXTURES
 
 from perm.data import load_samples
 from perm.errors import DataError
 from perm.evaluate.eqbench import classify, convert, main, parse_notes, parse_scenarios
 from perm.testing.models import smollm2_gguf
 from perm.testing.stub_server import StubConfig, StubServer
-from tests.evaluate.helpers import FIXTURES
 
 ROOT = Path(__file__).resolve().parents[2]
 BRIDGE = ROOT / "scripts" / "eqbench3_bridge.sh"

@@ -1,7 +1,8 @@
 import json
 
-from perm.evaluate.evaluation import scores_path
 from tests.evaluate.helpers import output, read_jsonl, run_cli, write
+
+from perm.evaluate.evaluation import scores_path
 
 
 def test_eval_scores_each_system_and_compares_them(two_systems, tmp_path):

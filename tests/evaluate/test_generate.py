@@ -1,12 +1,12 @@
 import pytest
+from tests.evaluate.helpers import read_jsonl, run_cli, scenario, write
 
 from perm.data import load_samples
-from perm.evaluate.generate import PolicySpec, create_policy, make_jobs, output_record
 from perm.errors import ConfigError
+from perm.evaluate.generate import PolicySpec, create_policy, make_jobs, output_record
 from perm.policy import SYSTEM_PROMPT, build_messages
 from perm.testing.stub_server import StubConfig, StubServer, digest
 from perm.types import Sample
-from tests.evaluate.helpers import read_jsonl, run_cli, scenario, write
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@ import importlib.util
 from pathlib import Path
 
 import pytest
-
 from tests.evaluate.helpers import read_jsonl, run_cli, scenario, write
 
 pytestmark = pytest.mark.slow

@@ -2,10 +2,10 @@ import csv
 import json
 
 import pytest
+from tests.evaluate.helpers import run_cli
 
 from perm.evaluate.human import StudyError, export_study, import_answers, load_key
 from perm.evaluate.systems import load_aligned
-from tests.evaluate.helpers import run_cli
 
 
 def _answers(path, key, pick, rater="r1", study=None):
@@ -75,7 +75,7 @@ def test_import_errors_name_the_problem(two_systems, tmp_path):
     with pytest.raises(StudyError, match="answers to study deadbeef0000"):
         import_answers(paths["key"], [wrong_study])
     bad = tmp_path / "bad.csv"
-    bad.write_text(f"pair_id,choice\np01,maybe\n")
+    bad.write_text("pair_id,choice\np01,maybe\n")
     with pytest.raises(StudyError, match=r"bad.csv:2: pair p01: choice must be 1, 2 or tie, got 'maybe'"):
         import_answers(paths["key"], [bad])
     unknown = tmp_path / "unknown.csv"

@@ -1,10 +1,10 @@
 import re
 
 import pytest
+from tests.evaluate.helpers import run_cli
 
 from perm.errors import PermError
 from perm.evaluate.report import build_report, load_inputs
-from tests.evaluate.helpers import run_cli
 
 PNG = b"\x89PNG\r\n\x1a\n"
 

@@ -6,7 +6,6 @@ import subprocess
 
 import numpy as np
 import pytest
-
 from tests.evaluate.helpers import run_cli
 
 pytestmark = pytest.mark.browser
@@ -66,3 +65,52 @@ def test_report_renders_in_headless_chromium(results, tmp_path):
     # the header band is the report's indigo gradient (blue channel well above red)
     hero = img[20:200, 20:1260]
     assert hero[..., 2].mean() > hero[..., 0].mean() + 40
+
+
+# Test-only: capture the CSV the form would download (instead of saving a file), after a
+# simulated rater fills in a name and answers every pair with "Response 2 is better".
+RATER = """<script>
+window.Blob = class extends Blob {
+  constructor(parts, opts) { super(parts, opts); document.documentElement.dataset.csv = parts.join(""); }
+};
+HTMLAnchorElement.prototype.click = function () {};
+window.addEventListener("load", () => {
+  const name = document.getElementById("rater");
+  name.value = "tester"; name.dispatchEvent(new Event("input"));
+  document.querySelectorAll('input[type=radio][value="2"]').forEach(r => r.click());
+  document.getElementById("download").click();
+});
+</script></head>"""
+
+
+def test_human_form_renders_and_its_answers_import(two_systems, tmp_path):
+    import html as html_lib
+    import json
+    import re
+
+    browser = _chromium()
+    base, tuned = two_systems
+    study = tmp_path / "study"
+    run_cli("human", "export", base, tuned, "-o", study, "--pairs", "5")
+    form = study / "form.html"
+    dom = _run(browser, tmp_path / "profile", "--virtual-time-budget=3000", "--dump-dom", form.as_uri())
+    assert dom.returncode == 0, dom.stderr[-2000:]
+    page = dom.stdout
+    assert page.count('class="pair') == 5 and "0 / 5 answered" in page
+    assert page.count('type="radio"') == 15  # 1 better / about the same / 2 better, per pair
+
+    rater = study / "rater.html"
+    rater.write_text(form.read_text().replace("</head>", RATER, 1))
+    dom = _run(browser, tmp_path / "profile-2", "--virtual-time-budget=3000", "--dump-dom",
+               rater.as_uri())
+    assert "5 / 5 answered" in dom.stdout
+    csv_text = html_lib.unescape(re.search(r'data-csv="([^"]*)"', dom.stdout).group(1))
+    answers = tmp_path / "answers.csv"
+    answers.write_text(csv_text)
+    run_cli("human", "import", study / "key.json", answers)
+    result = json.loads((study / "human.json").read_text())
+    key = json.loads((study / "key.json").read_text())
+    b_second = sum(e["first"] == "A" for e in key["pairs"].values())  # "2" picks B there
+    assert result["raters"] == {"tester": 5}
+    assert result["wins"] == b_second and result["losses"] == 5 - b_second
+    assert result["position"]["first_rate"] == 0.0

@@ -1,9 +1,8 @@
 import pytest
+from tests.evaluate.helpers import output, scenario, write
 
 from perm.errors import DataErrors
 from perm.evaluate.systems import SystemsMismatch, load_aligned, parse_spec
-
-from tests.evaluate.helpers import output, scenario, write
 
 
 def test_aligned_systems_keep_the_first_files_order(two_systems):

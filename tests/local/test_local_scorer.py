@@ -54,6 +54,7 @@ def test_packaged_model_is_small_and_documented():
     assert meta["seed"] == 0 and meta["n_train"] > 1000
 
 
+@pytest.mark.slow
 def test_distill_is_deterministic_and_learns(tmp_path):
     rows = [json.loads(line) for line in open(f"{DATA}/train.jsonl")][:240]
     small = tmp_path / "small.jsonl"

@@ -111,7 +111,13 @@ def generate(scenarios: str, output: str, name: str | None, num_samples: int, li
     `generation` (how it was made), ready for `perm score`, `perm eval` and `perm compare`.
     """
     from ..data import load_samples
-    from ..evaluate.generate import PolicySpec, create_policy, make_jobs, output_record, run_generation
+    from ..evaluate.generate import (
+        PolicySpec,
+        create_policy,
+        make_jobs,
+        output_record,
+        run_generation,
+    )
 
     console = _console()
     kw["backend"] = kw["backend"] or ("openai" if kw["base_url"] else "hf")

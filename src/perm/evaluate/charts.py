@@ -15,7 +15,7 @@ PALETTE = ("#4f46e5", "#e11d48", "#059669", "#d97706", "#0891b2", "#7c3aed", "#6
 INK, MUTED, GRID = "#1f2430", "#6b7280", "#e5e7eb"
 LABELS = {"resonation": "Resonation", "expression": "Expression", "reception": "Reception",
           "bystander": "Bystander", "reward": "Reward", "empathy": "Empathy"}
-STYLE = {
+STYLE: dict[str, Any] = {
     "figure.facecolor": "white", "axes.facecolor": "white", "savefig.facecolor": "white",
     "axes.edgecolor": "#d1d5db", "axes.labelcolor": INK, "axes.titlesize": 12,
     "axes.titleweight": "bold", "axes.titlelocation": "left", "axes.titlepad": 10,
@@ -38,8 +38,10 @@ def styled() -> Iterator[Any]:
         raise PermError("charts need matplotlib: pip install 'perm-reward[eval]'") from None
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    from cycler import cycler
 
-    with plt.rc_context(STYLE):
+    rc: Any = {**STYLE, "axes.prop_cycle": cycler(color=list(PALETTE))}
+    with plt.rc_context(rc):
         yield plt
 
 
@@ -81,7 +83,7 @@ def distributions(rows: Mapping[str, Sequence[Mapping[str, Any]]], dims: Sequenc
     nrows = math.ceil(len(panels) / cols)
     with styled() as plt:
         fig, axes = plt.subplots(nrows, cols, figsize=(13, 3.6 * nrows), squeeze=False)
-        for ax, key in zip(axes.flat, panels):
+        for ax, key in zip(axes.flat, panels, strict=False):  # spare axes are hidden
             if key in ("resonation", "expression", "reception"):
                 width = 0.8 / max(1, len(names))
                 for i, name in enumerate(names):
@@ -97,13 +99,13 @@ def distributions(rows: Mapping[str, Sequence[Mapping[str, Any]]], dims: Sequenc
             else:
                 data = [_values(rows[n], key) for n in names]
                 pos = list(range(len(names), 0, -1))
-                live = [(d, p) for d, p in zip(data, pos) if d]
+                live = [(d, p) for d, p in zip(data, pos, strict=True) if d]
                 if live:
                     bp = ax.boxplot([d for d, _ in live], positions=[p for _, p in live],
                                     **_horizontal(), widths=0.55, patch_artist=True, showfliers=False,
                                     medianprops={"color": INK, "linewidth": 1.5},
                                     whiskerprops={"color": MUTED}, capprops={"color": MUTED}, zorder=2)
-                    for patch, (_, p) in zip(bp["boxes"], live):
+                    for patch, (_, p) in zip(bp["boxes"], live, strict=True):
                         i = len(names) - p
                         patch.set(facecolor=color(i) + "33", edgecolor=color(i))
                 rng = np.random.default_rng(0)
@@ -175,7 +177,7 @@ def reward_vs_length(rows: Mapping[str, Sequence[Mapping[str, Any]]], limit: int
 
     with styled() as plt:
         fig, ax = plt.subplots(figsize=(11, 4.6))
-        top = 0
+        top = 0.0
         for i, (name, rs) in enumerate(rows.items()):
             pts = [(int(r.get("tokens") or 0), float(r["reward"])) for r in rs
                    if isinstance(r.get("reward"), (int, float))]
@@ -187,7 +189,7 @@ def reward_vs_length(rows: Mapping[str, Sequence[Mapping[str, Any]]], limit: int
             if len(x) >= 8:
                 edges = np.unique(np.quantile(x, np.linspace(0, 1, 7)))
                 mids, means = [], []
-                for lo, hi in zip(edges[:-1], edges[1:]):
+                for lo, hi in zip(edges[:-1], edges[1:], strict=True):
                     m = (x >= lo) & (x <= hi)
                     if m.any():
                         mids.append(x[m].mean())
@@ -200,7 +202,8 @@ def reward_vs_length(rows: Mapping[str, Sequence[Mapping[str, Any]]], limit: int
         ax.set_xlabel("output length (tokens)")
         ax.set_ylabel("PERM reward")
         ax.set_title("Reward against length (lines: mean per length bin)")
-        ax.legend(loc="lower right", ncol=min(4, len(rows)))
+        if ax.get_legend_handles_labels()[0]:
+            ax.legend(loc="lower right", ncol=min(4, len(rows)))
         return to_png(fig)
 
 

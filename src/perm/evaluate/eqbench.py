@@ -108,7 +108,8 @@ def parse_notes(text: str) -> dict[str, str]:
 
 def _split_brackets(prompt: str) -> tuple[list[str], list[str]]:
     """(bracketed stage-direction lines, the other lines) of one turn."""
-    cues, body = [], []
+    cues: list[str] = []
+    body: list[str] = []
     for line in prompt.splitlines():
         m = _BRACKET.match(line.strip())
         (cues if m else body).append(m.group(1).strip() if m else line)

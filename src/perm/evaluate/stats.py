@@ -56,8 +56,8 @@ def length_stats(tokens: Sequence[int], limit: int | None = None) -> dict[str, A
     if not tokens:
         return {"mean": None, "median": None, "p90": None, "max": None, "over_limit": None}
     a = np.asarray(tokens, dtype=float)
-    out = {"mean": float(a.mean()), "median": float(np.median(a)),
-           "p90": float(np.quantile(a, 0.9)), "max": int(a.max())}
+    out: dict[str, Any] = {"mean": float(a.mean()), "median": float(np.median(a)),
+                           "p90": float(np.quantile(a, 0.9)), "max": int(a.max())}
     out["over_limit"] = float((a > limit).mean()) if limit is not None else None
     return out
 
@@ -106,7 +106,7 @@ def preference_summary(points: Mapping[str, float], first_picks: Sequence[bool],
                        "decisive": len(firsts),
                        "bias": None if pos["mean"] is None else pos["mean"] - 0.5}
     if both_orders is not None:
-        out["position"]["consistency"] = consistent / both_orders if both_orders else None
+        out["position"]["consistency"] = (consistent or 0) / both_orders if both_orders else None
         out["position"]["both_orders"] = both_orders
     out["failed"] = failed
     return out

@@ -92,8 +92,8 @@ def align(systems: Sequence[System], *, intersect: bool = False) -> Aligned:
     common = set(ref_ids)
     problems: list[str] = []
     for other in systems[1:]:
-        ids = set(other.by_id)
-        lacks = [i for i in ref_ids if i not in ids]
+        theirs = set(other.by_id)
+        lacks = [i for i in ref_ids if i not in theirs]
         extra = [s.id or "" for s in other.samples if (s.id or "") not in ref_set]
         if lacks:
             problems.append(f"{other.name} ({other.path}) lacks {len(lacks)} id(s) of "
@@ -101,7 +101,7 @@ def align(systems: Sequence[System], *, intersect: bool = False) -> Aligned:
         if extra:
             problems.append(f"{other.name} ({other.path}) has {len(extra)} id(s) that "
                             f"{ref.name} lacks: {name_list(extra)}")
-        common &= ids
+        common &= theirs
     ids = [i for i in ref_ids if i in common]
     differ = [i for i in ids if any(_situation(o.by_id[i]) != _situation(ref.by_id[i])
                                     for o in systems[1:])]
