@@ -155,6 +155,12 @@ class StubProcess:
         with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/stats", timeout=30) as r:
             return json.loads(r.read())  # type: ignore[no-any-return]
 
+    def cpu_seconds(self) -> float:
+        """CPU time (user + system) the stub process has used so far."""
+        assert self.proc is not None
+        fields = Path(f"/proc/{self.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
     def reset(self) -> None:
         req = urllib.request.Request(f"http://127.0.0.1:{self.port}/reset", data=b"", method="POST")
         urllib.request.urlopen(req, timeout=30).read()

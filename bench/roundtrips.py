@@ -48,11 +48,13 @@ def _prompts(samples: list[Any]) -> dict[str, list[list[dict[str, str]]]]:
 def _measure(stub: StubProcess, calls: int, fn: Callable[[], Any]) -> dict[str, Any]:
     stub.reset()
     gc.collect()  # no variant pays for another's garbage
-    c0, t0 = time.process_time(), time.perf_counter()
+    s0, c0, t0 = stub.cpu_seconds(), time.process_time(), time.perf_counter()
     out = fn()
     wall, cpu = time.perf_counter() - t0, time.process_time() - c0
+    server_cpu = stub.cpu_seconds() - s0
     st = stub.stats()
     return {"wall": wall, "cpu_ms_per_call": 1000 * cpu / max(1, calls), "hits": st["hits"],
+            "server_cpu_ms_per_call": 1000 * server_cpu / max(1, calls),
             "max_in_flight": st["max_in_flight"], "out": out}
 
 
@@ -115,6 +117,7 @@ def bench_config(latency: float, jitter: float, reps: int, variants: list[str]) 
             "wall_s": summary([m["wall"] for m in ms]),
             "x_latency": round(summary([m["wall"] for m in ms])["median"] / latency, 2),
             "client_cpu_ms_per_call": summary([m["cpu_ms_per_call"] for m in ms], 3),
+            "stub_cpu_ms_per_call": summary([m["server_cpu_ms_per_call"] for m in ms], 3),
             "server_hits": ms[-1]["hits"], "max_in_flight": max(m["max_in_flight"] for m in ms)}
     v = result["variants"]
     med = {k: v[k]["wall_s"]["median"] for k in v}

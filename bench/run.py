@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import json
 import shlex
 import sys
 import time
@@ -83,6 +84,12 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     summary: dict[str, Any] = {"command": command, "mode": "quick" if a.quick else "full",
                                "machine": machine, "benchmarks": {}}
+    previous = out_dir / "run.json"
+    if a.only and previous.is_file():  # a partial rerun updates the summary of the last run
+        old = json.loads(previous.read_text(encoding="utf-8"))
+        if old.get("mode") == summary["mode"]:
+            summary["benchmarks"] = old.get("benchmarks", {})
+            summary["earlier_commands"] = [*old.get("earlier_commands", []), old.get("command")]
     failed: list[str] = []
     for name in names:
         t0 = time.perf_counter()
@@ -105,7 +112,9 @@ def main(argv: list[str] | None = None) -> int:
         status = "FAIL" if bad else ("skip" if "skipped" in result else "ok")
         print(f"[{status:4}] {name:13} {secs:6.1f}s  {_headline(name, result)}", flush=True)
     summary["seconds"] = round(time.perf_counter() - started, 1)
-    summary["failed_invariants"] = failed
+    summary["failed_invariants"] = [f"{n}: {', '.join(k for k, ok in b['invariants'].items() if not ok)}"
+                                    for n, b in summary["benchmarks"].items()
+                                    if not all(b["invariants"].values())]
     write_result("run", summary, out_dir)
     print(f"# total {summary['seconds']}s; results in {out_dir}", flush=True)
     for f in failed:
