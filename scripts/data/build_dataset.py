@@ -44,7 +44,7 @@ def main() -> None:
         by_cat[s.get("category", "other")].append(sid)
     rng = random.Random(20260125)
     split_of = {}
-    for cat, ids in sorted(by_cat.items()):
+    for _cat, ids in sorted(by_cat.items()):
         rng.shuffle(ids)
         n = len(ids)
         n_dev = max(1, round(n * SPLIT["dev"])) if n >= 3 else 0

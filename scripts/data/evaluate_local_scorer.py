@@ -28,7 +28,7 @@ sys.path.insert(0, str(ROOT / "src"))
 from perm.config import build_config  # noqa: E402
 from perm.local.distill import features_for, load_labelled  # noqa: E402
 from perm.local.model import LocalModel  # noqa: E402
-from perm.metrics import pairwise_accuracy, spearman  # noqa: E402
+from perm.metrics import spearman  # noqa: E402
 from perm.scoring import build_requests, combine  # noqa: E402
 from perm.types import DIMENSIONS  # noqa: E402
 
@@ -52,9 +52,7 @@ def summarise(name, data, pred: dict[str, list]) -> dict:
         out[f"coverage_{d}"] = round(len(keep) / len(p), 3)
     gold = [reward(lab) for lab in data.labels]
     pr = [reward({d: pred[d][i] for d in DIMENSIONS}) for i in range(len(data.samples))]
-    pr_filled = [v if v is not None else -1e9 for v in pr]  # missing: ranks below everything...
-    # ...but pairs where a prediction is missing count as ties (0.5), not as wins or losses
-    acc_pairs = []
+    # pairs where a prediction is missing count as ties (0.5), not as wins or losses
     by = defaultdict(list)
     for i, g in enumerate(data.groups):
         by[g].append(i)
@@ -70,7 +68,6 @@ def summarise(name, data, pred: dict[str, list]) -> dict:
                     right += 0.5
                 elif (pr[i] - pr[j]) * (gold[i] - gold[j]) > 0:
                     right += 1
-    del acc_pairs, pr_filled
     out["pairwise_accuracy"] = round(right / n, 4) if n else float("nan")
     out["pairs"] = int(n)
     both = [i for i, v in enumerate(pr) if v is not None]
@@ -132,7 +129,7 @@ def main() -> None:
             enc = MiniLMEncoder()
             cache: dict[str, np.ndarray] = {}
 
-            def emb(text: str) -> np.ndarray:
+            def emb(text: str, cache=cache, enc=enc) -> np.ndarray:
                 if text not in cache:
                     cache[text] = enc.encode([text])[0]
                 return cache[text]

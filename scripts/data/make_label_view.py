@@ -9,8 +9,8 @@ ROOT = Path(__file__).resolve().parents[2] / "data"
 
 
 def main(part: str) -> None:
-    scen = {json.loads(l)["id"]: json.loads(l) for l in open(ROOT / "scenarios" / f"{part}.jsonl") if l.strip()}
-    cands = [json.loads(l) for l in open(ROOT / "candidates" / f"{part}.jsonl") if l.strip()]
+    scen = {json.loads(line)["id"]: json.loads(line) for line in open(ROOT / "scenarios" / f"{part}.jsonl") if line.strip()}
+    cands = [json.loads(line) for line in open(ROOT / "candidates" / f"{part}.jsonl") if line.strip()]
     random.Random(f"view-{part}").shuffle(cands)
     out = ROOT / "labels" / "view" / f"{part}.jsonl"
     with out.open("w") as fh:

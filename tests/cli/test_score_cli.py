@@ -7,12 +7,12 @@ import time
 
 import pytest
 from click.testing import CliRunner
+from tests.conftest import make_record
 
 from perm.cli import cli
 from perm.data import load_samples
 from perm.scoring import PermScorer
 from perm.testing.stub_server import StubConfig, StubServer, digest
-from tests.conftest import make_record
 
 
 def run(*args):

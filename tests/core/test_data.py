@@ -1,10 +1,10 @@
 import json
 
 import pytest
+from tests.conftest import make_record
 
 from perm.data import load_samples, parse_record
 from perm.errors import DataError, DataErrors
-from tests.conftest import make_record
 
 
 def test_contract_record_with_history(write_jsonl):

@@ -8,6 +8,7 @@ from aiohttp import web
 
 from perm.config import JudgeConfig
 from perm.errors import JudgeError, JudgeUnavailable
+from perm.judges.base import SamplingParams
 from perm.judges.openai import (
     OpenAIJudge,
     build_endpoints,
@@ -15,7 +16,6 @@ from perm.judges.openai import (
     parse_response,
     parse_retry_after,
 )
-from perm.judges.base import SamplingParams
 from perm.scoring import PermScorer
 from perm.testing.stub_server import StubConfig, StubServer, free_port
 from perm.types import Sample

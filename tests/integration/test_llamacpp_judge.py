@@ -6,11 +6,11 @@ import time
 
 import pytest
 from click.testing import CliRunner
+from tests.conftest import make_record
 
 from perm.cli import cli
 from perm.scoring import PermScorer
 from perm.types import Sample
-from tests.conftest import make_record
 
 pytestmark = pytest.mark.integration
 

@@ -12,8 +12,6 @@ Absolute imports only: the engines load adapter files by path, outside the packa
 """
 from __future__ import annotations
 
-from .. import policy
-
 import json
 import re
 from collections.abc import Mapping
@@ -23,6 +21,8 @@ from typing import Any
 from perm.data import parse_record
 from perm.errors import DataError
 from perm.types import Sample, ScoreResult
+
+from .. import policy
 
 #: Keys of the data contract that describe the situation (the completion comes separately).
 CONTEXT_KEYS = ("id", "persona", "scenario", "query", "hidden_intention", "history")

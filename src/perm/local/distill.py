@@ -173,7 +173,7 @@ def evaluate(model: LocalModel, path: str | Path, config: Any = None) -> dict[st
         preds[dim] = list(p)
         report[f"spearman_{dim}"] = round(spearman(y, p), 4)
     gold_r, pred_r = [], []
-    for i, (s, lab) in enumerate(zip(data.samples, data.labels)):
+    for i, lab in enumerate(data.labels):
         tok = 0
         gold_r.append(combine(lab, {}, tok, cfg).reward or 0.0)
         pred_r.append(combine({d: preds[d][i] for d in preds}, {}, tok, cfg).reward or 0.0)
