@@ -63,15 +63,15 @@ def _check(value: float, denom: str | None, lo: float, hi: float, what: str) -> 
     return Parsed(value)
 
 
-def _tail_start(text: str) -> int:
-    """Offset where the last few non-empty lines begin."""
+def tail_start(text: str, lines_: int = _TAIL_LINES) -> int:
+    """Offset where the last `lines_` non-empty lines begin (the judge's closing verdict)."""
     lines = text.rstrip().splitlines(keepends=True)
     kept, n = 0, 0
     for line in reversed(lines):
         kept += len(line)
         if line.strip():
             n += 1
-            if n == _TAIL_LINES:
+            if n == lines_:
                 break
     return len(text.rstrip()) - kept
 
@@ -88,7 +88,7 @@ def parse_score(text: str | None, dimension: str = "resonation") -> Parsed:
             return _check(_num(bare.group(1)), bare.group(2), lo, hi, "score")
         return Parsed(None, "no score found in judge answer")
     last = matches[-1]
-    tail = _tail_start(text)
+    tail = tail_start(text)
     closing = {(_num(m.group(1)), m.group(2)) for m in matches if m.start() >= tail}
     if len(closing) > 1:
         values = ", ".join(sorted(f"{v:g}" for v, _ in closing))

@@ -34,21 +34,21 @@ def _defuse(text: str) -> str:
     return text.replace("<<<", "‹‹‹").replace(">>>", "›››")
 
 
-def _block(label: str, text: str) -> str:
+def delimited(label: str, text: str) -> str:
     return f"<<<BEGIN {label}>>>\n{_defuse(text.strip())}\n<<<END {label}>>>"
 
 
 def render_context(sample: Sample, *, seeker_view: bool = False) -> str:
     """Persona, scenario, earlier turns and the query; the hidden intention for the seeker."""
-    parts = [_block("PERSONA", sample.persona), _block("SCENARIO", sample.scenario)]
+    parts = [delimited("PERSONA", sample.persona), delimited("SCENARIO", sample.scenario)]
     if seeker_view and sample.hidden_intention:
         parts.append("What you (the seeker) were really hoping for, though you did not say it:\n"
-                     + _block("UNSPOKEN NEED", sample.hidden_intention))
+                     + delimited("UNSPOKEN NEED", sample.hidden_intention))
     if sample.history:
         turns = "\n\n".join(f"[{'seeker' if t.role == 'user' else 'supporter'}] {t.content.strip()}"
                             for t in sample.history)
-        parts.append("Earlier in the conversation:\n" + _block("EARLIER TURNS", turns))
-    parts.append("The seeker's latest message:\n" + _block("SEEKER MESSAGE", sample.query))
+        parts.append("Earlier in the conversation:\n" + delimited("EARLIER TURNS", turns))
+    parts.append("The seeker's latest message:\n" + delimited("SEEKER MESSAGE", sample.query))
     return "\n\n".join(parts)
 
 
@@ -60,7 +60,7 @@ def render_messages(req: DimensionRequest, version: str = RUBRIC_VERSION) -> lis
     text = req.analysis if dim == "resonation" else req.response
     fmt = rubric_text("output_bystander" if dim == "bystander" else "output_single", version)
     user = (f"{render_context(req.sample, seeker_view=dim == 'reception')}\n\n"
-            f"Now evaluate {what}:\n{_block(label, text or '(empty)')}\n\n{fmt}")
+            f"Now evaluate {what}:\n{delimited(label, text or '(empty)')}\n\n{fmt}")
     return [{"role": "system", "content": system}, {"role": "user", "content": user}]
 
 
@@ -73,8 +73,8 @@ def render_fused(sample: Sample, analysis: str, response: str,
               f"RESONATION judges only the analysis; the other three judge only the reply.\n\n"
               f"{rubric_text('guard', version)}")
     user = (f"{render_context(sample, seeker_view=True)}\n\n"
-            f"The supporter's private analysis:\n{_block('ANALYSIS', analysis or '(empty)')}\n\n"
-            f"The supporter's reply:\n{_block('RESPONSE', response or '(empty)')}\n\n"
+            f"The supporter's private analysis:\n{delimited('ANALYSIS', analysis or '(empty)')}\n\n"
+            f"The supporter's reply:\n{delimited('RESPONSE', response or '(empty)')}\n\n"
             f"{rubric_text('output_fused', version)}")
     return [{"role": "system", "content": system}, {"role": "user", "content": user}]
 

@@ -166,26 +166,6 @@ class LocalPolicy(HFJudge):
             tok.pad_token = tok.eos_token
         self._tok, self._model = tok, model.to(device).eval()
 
-    def _generate(self, batch: list[Sequence[Message]], params: SamplingParams) -> list[str]:
-        import torch
-
-        self.load()
-        prompts = [self._tok.apply_chat_template(list(m), tokenize=False, add_generation_prompt=True)
-                   for m in batch]
-        # the chat template already holds the special tokens; adding them again doubles BOS
-        enc = self._tok(prompts, return_tensors="pt", padding=True,
-                        add_special_tokens=False).to(self._model.device)
-        sample = params.temperature > 0
-        if params.seed is not None:
-            torch.manual_seed(params.seed)
-        with torch.no_grad():
-            out = self._model.generate(
-                **enc, max_new_tokens=params.max_tokens, do_sample=sample,
-                temperature=params.temperature if sample else None,
-                top_p=(params.top_p or 1.0) if sample else None, pad_token_id=self._tok.pad_token_id)
-        new = out[:, enc["input_ids"].shape[1]:]
-        return [str(t) for t in self._tok.batch_decode(new, skip_special_tokens=True)]
-
 
 def create_policy(spec: PolicySpec) -> Judge:
     """The policy backend named by `spec.backend`."""

@@ -15,7 +15,8 @@ from typing import Any, Literal
 
 from ..calling import JudgeCaller
 from ..completion import split_completion
-from ..perspectives import RUBRIC_VERSION, _block, render_context, rubric_text
+from ..parsing import tail_start
+from ..perspectives import RUBRIC_VERSION, delimited, render_context, rubric_text
 from ..types import Message, Sample
 from .stats import N_BOOT, preference_summary
 from .systems import Aligned
@@ -33,7 +34,6 @@ _VERDICT = re.compile(
 _BARE = re.compile(rf"^{_LEAD}[\[\(\"'`]*{_SP}(?:reply|response)?{_SP}{_CHOICE}{_SP}[\]\)\"'`]*\.?$",
                    re.IGNORECASE)
 _ALSO = re.compile(r"^\W*?(?:/|\bor\b|\band\b|\|)\s*(?:reply|response)?\s*(a|b|tie)\b", re.IGNORECASE)
-_TAIL_LINES = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,18 +53,6 @@ def _norm(token: str) -> Choice:
     return "A" if t == "a" else "B" if t == "b" else "tie"
 
 
-def _tail_start(text: str) -> int:
-    lines = text.rstrip().splitlines(keepends=True)
-    kept, n = 0, 0
-    for line in reversed(lines):
-        kept += len(line)
-        if line.strip():
-            n += 1
-            if n == _TAIL_LINES:
-                break
-    return len(text.rstrip()) - kept
-
-
 def parse_verdict(text: str | None) -> Verdict:
     """`Verdict: A | B | tie` from a judge answer. The last verdict line counts; two different
     verdicts among the closing lines, or `A or B`, are ambiguous; none at all is a failure."""
@@ -82,7 +70,7 @@ def parse_verdict(text: str | None) -> Verdict:
     also = _ALSO.match(last.group(2))
     if also and _norm(also.group(1)) != _norm(last.group(1)):
         return Verdict(None, f"ambiguous verdict: {last.group(0).strip()!r}")
-    tail = _tail_start(text)
+    tail = tail_start(text)
     closing = {_norm(m.group(1)) for m in matches if m.start() >= tail}
     if len(closing) > 1:
         return Verdict(None, f"conflicting verdicts in judge answer ({', '.join(sorted(closing))})")
@@ -103,9 +91,9 @@ def render_pairwise(sample: Sample, first: str, second: str,
     context = render_context(sample)
     if sample.hidden_intention:
         context += ("\n\nWhat the person was hoping for, though they did not say it:\n"
-                    + _block("UNSPOKEN NEED", sample.hidden_intention))
-    user = (f"{context}\n\nReply A:\n{_block('REPLY A', first or '(empty)')}\n\n"
-            f"Reply B:\n{_block('REPLY B', second or '(empty)')}\n\n"
+                    + delimited("UNSPOKEN NEED", sample.hidden_intention))
+    user = (f"{context}\n\nReply A:\n{delimited('REPLY A', first or '(empty)')}\n\n"
+            f"Reply B:\n{delimited('REPLY B', second or '(empty)')}\n\n"
             f"{rubric_text('pairwise_output', version)}")
     return [{"role": "system", "content": system}, {"role": "user", "content": user}]
 

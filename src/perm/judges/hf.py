@@ -74,7 +74,9 @@ class HFJudge(Judge):
         self.load()
         prompts = [self._tok.apply_chat_template(list(m), tokenize=False, add_generation_prompt=True)
                    for m in batch]
-        enc = self._tok(prompts, return_tensors="pt", padding=True).to(self._model.device)
+        # the chat template already holds the special tokens; adding them again doubles BOS
+        enc = self._tok(prompts, return_tensors="pt", padding=True,
+                        add_special_tokens=False).to(self._model.device)
         sample = params.temperature > 0
         if params.seed is not None:
             torch.manual_seed(params.seed)
@@ -82,7 +84,7 @@ class HFJudge(Judge):
             out = self._model.generate(
                 **enc, max_new_tokens=params.max_tokens, do_sample=sample,
                 temperature=params.temperature if sample else None,
-                top_p=params.top_p if sample else None, pad_token_id=self._tok.pad_token_id)
+                top_p=(params.top_p or 1.0) if sample else None, pad_token_id=self._tok.pad_token_id)
         new = out[:, enc["input_ids"].shape[1]:]
         return [str(t) for t in self._tok.batch_decode(new, skip_special_tokens=True)]
 
