@@ -32,4 +32,9 @@ if ! command -v chromium >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1 \
     echo "note: could not install chromium; the browser test will be skipped" >&2
   fi
 fi
+# verl + OpenRLHF (CPU, their own torch/transformers pins) in a separate venv, so the engine
+# tests can call their real reward-loading and remote-RM client code. Skip: PERM_SKIP_RL_VENV=1.
+if [ "${PERM_SKIP_RL_VENV:-0}" != 1 ] && [ ! -x .venv-rl/bin/python ]; then
+  bash scripts/setup_rl_venv.sh .venv-rl || { rm -rf .venv-rl; echo "note: the verl/OpenRLHF venv could not be built; engine tests will skip" >&2; }
+fi
 echo "perm-reward environment ready in $VENV"

@@ -4,6 +4,7 @@
 # Never install these into the project's own .venv: they pin their own torch/transformers.
 #
 #   bash scripts/setup_rl_venv.sh [DIR]     # default: $PERM_RL_VENV or /tmp/perm-rlvenv
+#   (scripts/setup.sh builds it as .venv-rl/ in the repo, where the tests look first)
 #   PERM_RL_VENV=DIR .venv/bin/python -m pytest tests/integrations -m integration
 set -euo pipefail
 here="$(cd "$(dirname "$0")/.." && pwd)"

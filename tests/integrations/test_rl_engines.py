@@ -27,7 +27,8 @@ from perm.scoring import PermScorer
 
 ROOT = Path(__file__).resolve().parents[2]
 DRIVER = Path(__file__).with_name("engine_driver.py")
-VENV = Path(os.environ.get("PERM_RL_VENV", "/tmp/perm-rlvenv"))
+_REPO_VENV = Path(__file__).resolve().parents[2] / ".venv-rl"
+VENV = Path(os.environ.get("PERM_RL_VENV") or (_REPO_VENV if _REPO_VENV.exists() else "/tmp/perm-rlvenv"))
 PYTHON = VENV / "bin" / "python"
 ADAPTER = ROOT / "src" / "perm" / "integrations" / "openrlhf.py"
 
