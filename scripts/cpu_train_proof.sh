@@ -21,7 +21,9 @@ EVAL_SEED=${EVAL_SEED:-1234}
 SAMPLES=${SAMPLES:-2}
 TEMP=${TEMP:-0.7}
 export HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 TOKENIZERS_PARALLELISM=false
-export OMP_NUM_THREADS=${OMP_NUM_THREADS:-2}
+# One thread: on a busy 2-core machine two OpenMP threads spin against each other (measured:
+# SmolLM2 decoding 10x slower); raise it on a quiet machine with more cores.
+export OMP_NUM_THREADS=${OMP_NUM_THREADS:-1}
 
 "$PY" - "$RECIPE" <<'PYCHECK'
 import sys

@@ -109,9 +109,20 @@ def main() -> None:
     ap.add_argument("--smollm2-url", default=None, help="OpenAI-compatible URL serving SmolLM2")
     ap.add_argument("--smollm2-scenarios", type=int, default=8)
     ap.add_argument("--out", default=str(DATA / "eval-local-scorer.json"))
+    ap.add_argument("--only-smollm2", action="store_true",
+                    help="add the SmolLM2 row to an existing --out file (skips the rest)")
     a = ap.parse_args()
     train, dev, test = (load_labelled(DATA / f"{k}.jsonl") for k in ("train", "dev", "test"))
     model = LocalModel.load(a.model)
+    if a.only_smollm2:
+        results = json.loads(Path(a.out).read_text())
+        pred = {d: [float(v) for v in model.predict_features(d, features_for(model, test, d)[0])]
+                for d in DIMENSIONS}
+        rows = [r for r in results["splits"]["test"] if not r["system"].startswith("SmolLM2")]
+        results["splits"]["test"] = [*rows, smollm2(a.smollm2_url, test, a.smollm2_scenarios, pred)]
+        Path(a.out).write_text(json.dumps(results, indent=2) + "\n")
+        print(json.dumps(results["splits"]["test"][-1], indent=2))
+        return
     results = {"model": model.meta.get("name"), "splits": {}}
     for split, data in (("dev", dev), ("test", test)):
         t = time.perf_counter()

@@ -68,7 +68,9 @@ def test_resume_continues_from_the_last_checkpoint(tiny_recipe):
 
 
 def test_a_fresh_run_refuses_to_mix_with_old_checkpoints(tiny_recipe):
-    train(tiny_recipe, FakeJudge(JudgeConfig(backend="fake")))
+    old = Path(tiny_recipe["output_dir"]) / "checkpoint-5"
+    old.mkdir(parents=True)
+    (old / "trainer_state.json").write_text("{}")
     with pytest.raises(ConfigError, match="--resume latest"):
         build_trainer(build_train_config(tiny_recipe), judge=FakeJudge(JudgeConfig(backend="fake")))
     run = build_trainer(build_train_config(tiny_recipe), judge=FakeJudge(JudgeConfig(backend="fake")),
@@ -80,3 +82,16 @@ def test_a_fresh_run_refuses_to_mix_with_old_checkpoints(tiny_recipe):
 def test_resume_latest_without_checkpoint_is_a_clear_error(tiny_recipe):
     with pytest.raises(ConfigError, match="no checkpoint"):
         build_trainer(build_train_config({**tiny_recipe, "resume_from_checkpoint": "latest"}))
+
+
+def test_full_fine_tuning_with_kl_builds_its_reference_from_the_initial_weights(tiny_recipe):
+    recipe = {**tiny_recipe, "lora": {"enabled": False}, "save_steps": 10,
+              "grpo": {**tiny_recipe["grpo"], "max_steps": 1, "beta": 0.04}}
+    run, summary = train(recipe, FakeJudge(JudgeConfig(backend="fake")))
+    out = Path(recipe["output_dir"])
+    assert summary["global_step"] == 1
+    assert run.trainer.ref_model is not None  # a random-init policy has no hub path to reload
+    assert (out / "initial-policy" / "config.json").is_file()
+    assert (out / "final" / "config.json").is_file()  # full model saved, not an adapter
+    kl = [r["kl"] for r in records(out) if "kl" in r]
+    assert kl and kl[0] >= 0

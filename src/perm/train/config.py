@@ -99,10 +99,10 @@ class TrainConfig(_Strict):
     """A complete `perm train` recipe."""
 
     model: ModelSection
-    lora: LoraSection = Field(default_factory=LoraSection)
+    lora: LoraSection = Field(default_factory=lambda: LoraSection.model_validate({}))
     data: DataSection
-    grpo: GRPOSection = Field(default_factory=GRPOSection)
-    scoring: ScoringConfig = Field(default_factory=ScoringConfig)
+    grpo: GRPOSection = Field(default_factory=lambda: GRPOSection.model_validate({}))
+    scoring: ScoringConfig = Field(default_factory=lambda: ScoringConfig.model_validate({}))
     output_dir: Path = Field(Path("runs/perm-grpo"), description="Checkpoints, logs and plots.")
     seed: int = Field(42, description="Seeds data order, sampling, LoRA init and random_init.")
     save_steps: int = Field(50, ge=1, description="Checkpoint every N steps.")

@@ -122,8 +122,8 @@ def _load_gguf(gguf: Path, cfg: ModelSection, kwargs: dict[str, Any]) -> Any:
         return _unflag_gguf(AutoModelForCausalLM.from_pretrained(cached, **kwargs))
     log.info("converting %s (GGUF) to a float32 transformers model; cached for next time", gguf.name)
     model = _unflag_gguf(AutoModelForCausalLM.from_pretrained(gguf.parent, gguf_file=gguf.name, **kwargs))
-    if cfg.gguf_cache:
-        _atomic_save(model, cached)
+    if cfg.gguf_cache and _atomic_save(model, cached):
+        model.config._name_or_path = str(cached)  # a loadable copy (TRL may rebuild a reference)
     return model
 
 
@@ -137,15 +137,20 @@ def _unflag_gguf(model: Any) -> Any:
     return model
 
 
-def _atomic_save(obj: Any, target: Path) -> None:
-    """save_pretrained into a temp dir, then rename (concurrent runs never see half a copy)."""
+def _atomic_save(obj: Any, target: Path) -> bool:
+    """save_pretrained into a temp dir, then rename (concurrent runs never see half a copy).
+    Returns whether `target` now holds a copy."""
     tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     try:
         obj.save_pretrained(tmp)
         target.parent.mkdir(parents=True, exist_ok=True)
         os.replace(tmp, target)
-    except OSError as e:  # a read-only cache is not fatal: the next run converts again
+        return True
+    except OSError as e:  # another process won the race, or a read-only cache: not fatal
+        if (target / "config.json").is_file() or (target / "tokenizer_config.json").is_file():
+            return True
         log.warning("could not cache %s: %s", target, e)
+        return False
     finally:
         if tmp.exists():
             import shutil

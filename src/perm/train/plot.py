@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import PermError
+
 METRICS_FILE = "metrics.jsonl"  # written by perm.train.callbacks.MetricsLogger
 PLOT_FILE = "reward_curves.png"
 PANELS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
@@ -49,7 +50,8 @@ def _read_jsonl(path: Path) -> list[dict[str, Any]]:
 
 def series(history: Sequence[dict[str, Any]], key: str) -> tuple[list[int], list[float]]:
     """(steps, values) of one metric, skipping records without it."""
-    xs, ys = [], []
+    xs: list[int] = []
+    ys: list[float] = []
     for rec in history:
         v = rec.get(key)
         if isinstance(v, (int, float)) and v == v:  # drop NaN
@@ -76,6 +78,7 @@ def plot_run(run: str | Path, out: str | Path | None = None, *, window: int | No
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import MaxNLocator
 
     history = read_history(run)
     run_dir = Path(run) if Path(run).is_dir() else Path(run).parent
@@ -99,6 +102,7 @@ def plot_run(run: str | Path, out: str | Path | None = None, *, window: int | No
                 line.set_label(label)
         ax.set_title(name, fontsize=10)
         ax.set_xlabel("step")
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.grid(alpha=0.3)
         ax.legend(fontsize=8)
     for ax in list(axes.flat)[len(panels):]:

@@ -121,8 +121,30 @@ def prepare_output_dir(cfg: TrainConfig, *, resume: str | None, overwrite: bool)
             raise ConfigError(f"{out} already holds checkpoints ({old[-1].name}); pass --resume latest "
                               f"to continue, --overwrite to start again, or another --output-dir")
         for ckpt in old:
-            shutil.rmtree(ckpt)
+            shutil.rmtree(ckpt, ignore_errors=True)  # every rank may try; one wins
     out.mkdir(parents=True, exist_ok=True)
+
+
+def ensure_reference_source(model: Any, cfg: TrainConfig, *, fresh: bool) -> None:
+    """Give TRL a path to rebuild the reference model of a full fine-tune from.
+
+    TRL reloads the reference from `config._name_or_path`; a randomly initialised or
+    GGUF-converted policy has no such checkpoint, so save the initial weights in the run dir.
+    """
+    if cfg.lora.enabled or cfg.grpo.beta == 0:
+        return  # LoRA: the reference is the model with its adapter disabled; beta 0: none
+    src = str(getattr(model.config, "_name_or_path", "") or "")
+    loadable = bool(src) and (Path(src) / "config.json").is_file()
+    hub_id = bool(src) and not Path(src).exists() and cfg.model.random_init is None
+    if loadable or hub_id:
+        return
+    from accelerate import PartialState
+
+    target = cfg.output_dir / "initial-policy"
+    with PartialState().main_process_first():  # one process writes, the others then read
+        if PartialState().is_main_process and (fresh or not (target / "config.json").is_file()):
+            model.save_pretrained(target)
+    model.config._name_or_path = str(target)
 
 
 def build_trainer(cfg: TrainConfig, *, base_dir: Path | None = None, judge: Any = None,
@@ -146,11 +168,12 @@ def build_trainer(cfg: TrainConfig, *, base_dir: Path | None = None, judge: Any 
     set_seed(cfg.seed)
     tokenizer = load_tokenizer(cfg.model)
     model = load_model(cfg.model, tokenizer, seed=cfg.seed)
+    ensure_reference_source(model, cfg, fresh=resume is None)
     callbacks: list[Any] = [MetricsLogger(cfg.output_dir)]
     if cfg.plot:
         callbacks.append(PlotCallback(cfg.output_dir))
     trainer = GRPOTrainer(
-        model=model, reward_funcs=perm_reward_funcs(state=state), args=args,
+        model=model, reward_funcs=perm_reward_funcs(state=state), args=args,  # type: ignore[arg-type]
         train_dataset=to_dataset(train_samples, history_as_turns=cfg.data.history_as_turns),
         processing_class=tokenizer, peft_config=lora_config(cfg.lora), callbacks=callbacks)
     if trainer.pop_callback(ProgressCallback) is not None:
