@@ -1,11 +1,13 @@
 """The OpenAI-compatible backend against a real stub HTTP server on 127.0.0.1 (faults injected)."""
 import asyncio
+import contextlib
 import json
 import time
 
 import pytest
 from aiohttp import web
 
+from perm.calling import JudgeCaller
 from perm.config import JudgeConfig
 from perm.errors import JudgeError, JudgeUnavailable
 from perm.judges.base import SamplingParams
@@ -16,6 +18,7 @@ from perm.judges.openai import (
     parse_response,
     parse_retry_after,
 )
+from perm.parsing import parse_score
 from perm.scoring import PermScorer
 from perm.testing.stub_server import StubConfig, StubServer, free_port
 from perm.types import Sample
@@ -117,6 +120,21 @@ def test_timeouts_are_retried_then_reported():
     assert wall < 3, "two 0.2 s timeouts per call must not wait for the server hang"
 
 
+@contextlib.asynccontextmanager
+async def serve(handler):
+    """A one-route chat-completions server on 127.0.0.1; yields its base URL."""
+    app = web.Application()
+    app.router.add_post("/v1/chat/completions", handler)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    port = free_port()
+    await web.TCPSite(runner, "127.0.0.1", port).start()
+    try:
+        yield f"http://127.0.0.1:{port}/v1"
+    finally:
+        await runner.cleanup()
+
+
 def test_429_honours_retry_after():
     hits = []
 
@@ -127,20 +145,11 @@ def test_429_honours_retry_after():
         return web.json_response({"choices": [{"message": {"content": "Score: 3"}}]})
 
     async def run():
-        app = web.Application()
-        app.router.add_post("/v1/chat/completions", handler)
-        runner = web.AppRunner(app)
-        await runner.setup()
-        port = free_port()
-        await web.TCPSite(runner, "127.0.0.1", port).start()
-        judge = OpenAIJudge(JudgeConfig(backend="openai", base_url=[f"http://127.0.0.1:{port}/v1"],
-                                        model="m", backoff=0.0))
-        from perm.calling import JudgeCaller
-        from perm.parsing import parse_score
-        caller = JudgeCaller(judge, judge.config, rubric_version="v1")
-        out = await caller.ask([{"role": "user", "content": "x"}], parse_score)
-        await judge.aclose()
-        await runner.cleanup()
+        async with serve(handler) as url:
+            judge = OpenAIJudge(JudgeConfig(backend="openai", base_url=[url], model="m", backoff=0.0))
+            caller = JudgeCaller(judge, judge.config, rubric_version="v1")
+            out = await caller.ask([{"role": "user", "content": "x"}], parse_score)
+            await judge.aclose()
         return out
 
     out = asyncio.run(run())
@@ -176,17 +185,10 @@ def test_key_is_sent_but_never_in_errors(monkeypatch):
         return web.json_response({"error": "x"}, status=400)
 
     async def run():
-        app = web.Application()
-        app.router.add_post("/v1/chat/completions", handler)
-        runner = web.AppRunner(app)
-        await runner.setup()
-        port = free_port()
-        await web.TCPSite(runner, "127.0.0.1", port).start()
-        scorer = PermScorer({"judge": {"backend": "openai", "model": "m",
-                                       "base_url": [f"http://127.0.0.1:{port}/v1"]}})
-        res = await scorer.ascore(samples(1))
-        await scorer.aclose()
-        await runner.cleanup()
+        async with serve(handler) as url:
+            scorer = PermScorer({"judge": {"backend": "openai", "model": "m", "base_url": [url]}})
+            res = await scorer.ascore(samples(1))
+            await scorer.aclose()
         return res
 
     (r,) = asyncio.run(run())
