@@ -168,7 +168,7 @@ def smollm2(url, data, n_scen, local_pred):
     idx = [i for i, g in enumerate(data.groups) if g in keep_groups]
     sub = type(data)([data.samples[i] for i in idx], [data.labels[i] for i in idx], [data.groups[i] for i in idx])
     scorer = PermScorer({"judge": {"backend": "openai", "base_url": [url], "model": "smollm2-135m",
-                                   "max_tokens": 96, "temperature": 0, "max_reasks": 1, "concurrency": 4},
+                                   "max_tokens": 64, "temperature": 0, "max_reasks": 0, "concurrency": 2},
                          "on_format_error": "judge"})
     t = time.perf_counter()
     res = scorer.score(sub.samples)
