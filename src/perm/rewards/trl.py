@@ -134,7 +134,8 @@ class PermRewardState:
             reasons = error or _top_reason(out)
             raise JudgeUnavailable(
                 f"PERM could not score any completion in {self.failed_batches} batches in a row "
-                f"(last reason: {reasons}); check the judge (`perm judges`, --judge ...)")
+                f"(last reason: {reasons}); check the judge (`perm judges`, --judge) and, if the "
+                f"policy never writes # Analysis / # Response, scoring.on_format_error")
 
     def _report(self, out: Sequence[ScoreResult | None], seconds: float, error: str | None,
                 kwargs: Mapping[str, Any]) -> None:
