@@ -96,21 +96,27 @@ def build_config(data: dict[str, Any] | None = None, source: str = "config") -> 
         raise ConfigError(_format_validation(err, source)) from None
 
 
+def read_yaml_mapping(path: str | Path, what: str = "config file") -> dict[str, Any]:
+    """A YAML (or JSON) file whose top level is a mapping; ConfigError names the file."""
+    p = Path(path)
+    try:
+        loaded = yaml.safe_load(p.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"{what} not found: {p}") from None
+    except yaml.YAMLError as e:
+        raise ConfigError(f"{p}: invalid YAML: {e}") from None
+    if loaded is None:
+        return {}
+    if not isinstance(loaded, dict):
+        raise ConfigError(f"{p}: expected a mapping at the top level")
+    return loaded
+
+
 def load_config(path: str | Path | None, overrides: dict[str, Any] | None = None) -> ScoringConfig:
     """Load a YAML/JSON scoring config; `overrides` (dotted keys allowed) win over the file."""
     data: dict[str, Any] = {}
     if path is not None:
-        p = Path(path)
-        try:
-            loaded = yaml.safe_load(p.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            raise ConfigError(f"config file not found: {p}") from None
-        except yaml.YAMLError as e:
-            raise ConfigError(f"{p}: invalid YAML: {e}") from None
-        if loaded is None:
-            loaded = {}
-        if not isinstance(loaded, dict):
-            raise ConfigError(f"{p}: expected a mapping at the top level")
+        loaded = read_yaml_mapping(path)
         data = loaded.get("scoring", loaded) if isinstance(loaded.get("scoring"), dict) else loaded
     for key, value in (overrides or {}).items():
         if value is None:

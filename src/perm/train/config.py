@@ -13,7 +13,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from ..config import ScoringConfig
+from ..config import ScoringConfig, read_yaml_mapping
 from ..errors import ConfigError
 
 
@@ -158,16 +158,7 @@ def load_train_config(path: str | Path | None, overrides: dict[str, Any] | None 
     (explicit KEY=VALUE pairs, where None really sets null)."""
     data: dict[str, Any] = {}
     if path is not None:
-        p = Path(path)
-        try:
-            loaded = yaml.safe_load(p.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            raise ConfigError(f"recipe not found: {p}") from None
-        except yaml.YAMLError as e:
-            raise ConfigError(f"{p}: invalid YAML: {e}") from None
-        if not isinstance(loaded, dict):
-            raise ConfigError(f"{p}: expected a mapping at the top level")
-        data = loaded
+        data = read_yaml_mapping(path, "recipe")
     for key, value in (overrides or {}).items():
         if value is not None:
             _set_dotted(data, key, value)
