@@ -17,8 +17,8 @@ from .judges.base import Judge, SamplingParams
 from .judges.cache import ResponseCache, cache_key
 from .types import Message
 
-REASK = ("Your previous answer could not be read: it must end with the score line(s) in exactly "
-         "the format requested. Reply again, ending with that format.")
+REASK = ("Your previous answer could not be read ({error}). Reply again and end it with exactly "
+         "the closing line(s) the instructions ask for, with nothing after them.")
 
 Parser = Callable[[str], Any]  # returns an object with .ok / .error (Parsed or fused dict)
 
@@ -128,7 +128,7 @@ class JudgeCaller:
                 return Outcome(parsed, None)
             error = parsed.error or "unparsable answer"
             convo = [*messages, {"role": "assistant", "content": text},
-                     {"role": "user", "content": REASK}]
+                     {"role": "user", "content": REASK.format(error=error)}]
         asks = self.config.max_reasks + 1
         return self._fail(f"unparsable judge answer after {asks} ask{'s' if asks > 1 else ''}: {error}")
 

@@ -41,7 +41,9 @@ def test_unparsable_answer_is_reasked_then_reported_missing():
     assert scorer.stats.reasks == 2
     expr_calls = [c for c in judge.calls if dimension_of(c) == "expression"]
     assert len(expr_calls) == 3
-    assert "could not be read" in expr_calls[-1][-1]["content"]
+    reask = expr_calls[-1][-1]["content"]
+    assert "could not be read" in reask
+    assert "no score found" in reask  # the parser's reason, so the judge knows what to fix
 
 
 def test_reask_recovers():
