@@ -7,6 +7,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, TextIO
 
+from .errors import PermError
+
 
 def read_finished(path: str | Path) -> tuple[dict[str, dict[str, Any]], int]:
     """Results already in an output file, by id. A torn last line (a killed job) is dropped
@@ -70,3 +72,19 @@ def rewrite_in_order(path: str | Path, order: Iterable[str]) -> list[str]:
         os.fsync(fh.fileno())
     os.replace(tmp, p)
     return extra
+
+
+def read_json_doc(path: str | Path, kind: str, what: str,
+                  error: type[PermError] = PermError) -> dict[str, Any]:
+    """A JSON document written by one of our commands, checked by its `"kind"` field.
+    Raises `error` naming the file when it is missing, not JSON, or of another kind."""
+    p = Path(path)
+    try:
+        doc = json.loads(p.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise error(f"{p}: not found ({what})") from None
+    except ValueError as e:
+        raise error(f"{p}: not valid JSON ({e})") from None
+    if not isinstance(doc, dict) or doc.get("kind") != kind:
+        raise error(f"{p}: not a {what} (expected \"kind\": \"{kind}\")")
+    return doc

@@ -93,7 +93,7 @@ def test_import_errors_name_the_problem(two_systems, tmp_path):
     nocols.write_text("a,b\n1,2\n")
     with pytest.raises(StudyError, match="needs the columns pair_id and choice"):
         import_answers(paths["key"], [nocols])
-    with pytest.raises(StudyError, match="not a JSON study key"):
+    with pytest.raises(StudyError, match="not valid JSON"):
         import_answers(tmp_path / "bad.csv", [blank])
 
 

@@ -141,9 +141,11 @@ def test_bad_context_names_the_field(value: Any, field: str, reason: str) -> Non
 @settings(max_examples=200, deadline=None)
 def test_decode_context_raises_only_data_errors(value: Any) -> None:
     try:
-        sample_from_context(value, RESP, field="labels[0]")
-    except DataError:
-        pass
+        sample = sample_from_context(value, RESP, field="labels[0]")
+    except DataError as e:  # the only exception allowed, and it names the field
+        assert e.field.startswith("labels[0]")
+    else:
+        assert isinstance(sample, Sample) and sample.completion == RESP
 
 
 def test_reward_fields_scored_failed_and_format_error() -> None:

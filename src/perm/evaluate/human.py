@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import PermError
+from ..results_io import read_json_doc
 from ..types import Sample
 from .pairwise import shown_text, summarise_judgments, to_system
 from .stats import N_BOOT
@@ -92,16 +93,8 @@ def render_form(study: str, title: str, pairs: Sequence[dict[str, Any]]) -> str:
 
 
 def load_key(path: str | Path) -> dict[str, Any]:
-    p = Path(path)
-    try:
-        key = json.loads(p.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise StudyError(f"{p}: study key not found") from None
-    except ValueError as e:
-        raise StudyError(f"{p}: not a JSON study key ({e})") from None
-    if not isinstance(key, dict) or key.get("kind") != "perm-human-key":
-        raise StudyError(f"{p}: not a study key written by `perm human export`")
-    return key
+    return read_json_doc(path, "perm-human-key", "study key written by `perm human export`",
+                         error=StudyError)
 
 
 def read_answers(key: dict[str, Any], paths: Sequence[str | Path]) -> tuple[list[dict[str, Any]], int]:

@@ -15,6 +15,7 @@ from string import Template
 from typing import Any
 
 from ..errors import PermError
+from ..results_io import read_json_doc
 from . import charts
 from .evaluation import EVAL_FILE, load_rows, safe_name
 
@@ -32,33 +33,21 @@ class ReportInputs:
     runs: list[Path] = field(default_factory=list)
 
 
-def _read_json(path: Path, kind: str, what: str) -> dict[str, Any]:
-    try:
-        doc = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise PermError(f"{path}: not found ({what})") from None
-    except ValueError as e:
-        raise PermError(f"{path}: not valid JSON ({e})") from None
-    if not isinstance(doc, dict) or doc.get("kind") != kind:
-        raise PermError(f"{path}: not a {what} (expected \"kind\": \"{kind}\")")
-    return doc
-
-
 def load_inputs(eval_dir: str | Path | None, compares: Sequence[str | Path] = (),
                 humans: Sequence[str | Path] = (), runs: Sequence[str | Path] = ()) -> ReportInputs:
     """Read every result the report draws from; errors name the file."""
     inp = ReportInputs()
     if eval_dir is not None:
         d = Path(eval_dir)
-        inp.eval = _read_json(d / EVAL_FILE if d.is_dir() else d, "perm-eval", "`perm eval` result")
+        inp.eval = read_json_doc(d / EVAL_FILE if d.is_dir() else d, "perm-eval", "`perm eval` result")
         base = d if d.is_dir() else d.parent
         inp.rows = {name: load_rows(base, name) for name in inp.eval["systems"]}
     for c in compares:
         p = Path(c)
-        inp.compares.append(_read_json(p / COMPARE_FILE if p.is_dir() else p, "perm-compare",
+        inp.compares.append(read_json_doc(p / COMPARE_FILE if p.is_dir() else p, "perm-compare",
                                        "`perm compare` result"))
     for h in humans:
-        inp.humans.append(_read_json(Path(h), "perm-human", "`perm human import` result"))
+        inp.humans.append(read_json_doc(Path(h), "perm-human", "`perm human import` result"))
     for r in runs:
         if not Path(r).exists():
             raise PermError(f"{r}: training run not found")
