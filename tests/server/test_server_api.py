@@ -206,3 +206,12 @@ def test_good_completion_constant_is_well_formed() -> None:
     from perm.completion import split_completion
 
     assert split_completion(GOOD).format_ok
+
+
+def test_openapi_schema_of_a_result_matches_the_scored_output_contract() -> None:
+    # ScoreOut mirrors ScoreResult.to_dict() for the OpenAPI document; they must not drift.
+    from perm.server.schemas import ScoreOut
+
+    (result,) = PermScorer(fake_config()).score([parse_record(sample(0), path="<t>", line=1)])
+    assert set(ScoreOut.model_fields) == set(result.to_dict())
+    ScoreOut.model_validate(result.to_dict())
