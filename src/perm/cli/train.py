@@ -71,16 +71,19 @@ def train(recipe: str, dry_run: bool, overwrite: bool, no_check_judge: bool, **k
 
     run = build_trainer(cfg, check_judge=not no_check_judge, overwrite=overwrite)
     info = run.info
-    click.echo(f"policy {cfg.model.name_or_path}: {info['trainable_params']:,} trainable of "
-               f"{info['total_params']:,} parameters; judge {info['judge']}; "
-               f"{info['train_prompts']} prompts ({info['heldout_prompts']} held out)"
-               + (f"; resuming from {run.resume}" if run.resume else ""), err=True)
+    main = run.trainer.is_world_process_zero()  # one report per run, not one per process
+    if main:
+        click.echo(f"policy {cfg.model.name_or_path}: {info['trainable_params']:,} trainable of "
+                   f"{info['total_params']:,} parameters; judge {info['judge']}; "
+                   f"{info['train_prompts']} prompts ({info['heldout_prompts']} held out)"
+                   + (f"; resuming from {run.resume}" if run.resume else ""), err=True)
     summary = run_training(run)
-    last = _last_reward(cfg.output_dir)
-    click.echo(f"done: {summary['global_step']} steps in {summary['wall_seconds']:.0f} s "
-               f"({summary['seconds_per_step']:.2f} s/step)"
-               + (f", last reward {last:.3f}" if last is not None else "")
-               + f"; policy in {cfg.output_dir / 'final'}", err=True)
+    if main:
+        last = _last_reward(cfg.output_dir)
+        click.echo(f"done: {summary['global_step']} steps in {summary['wall_seconds']:.0f} s "
+                   f"({summary['seconds_per_step']:.2f} s/step)"
+                   + (f", last reward {last:.3f}" if last is not None else "")
+                   + f"; policy in {cfg.output_dir / 'final'}", err=True)
 
 
 def _last_reward(run_dir: Path) -> float | None:

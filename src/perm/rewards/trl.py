@@ -90,6 +90,13 @@ class PermRewardState:
         scorer = self.scorer
         scorer._run(scorer.check())  # the scorer's own loop (works inside notebooks too)
 
+    async def aclose(self) -> None:
+        """Close the judge's connections; call it in the loop that scored (TRL's reward loop)."""
+        if self._scorer is not None:
+            await self._scorer.aclose()
+            self._scorer = None
+        self._memo.clear()
+
     # -- scoring -----------------------------------------------------------------------------
     async def results(self, prompts: Sequence[Any], completions: Sequence[Any],
                       **kwargs: Any) -> list[ScoreResult | None]:

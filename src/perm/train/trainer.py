@@ -8,6 +8,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import logging
+import os
 import shutil
 import time
 from dataclasses import dataclass, field
@@ -60,6 +61,9 @@ def grpo_args(cfg: TrainConfig) -> Any:
         logging_steps=cfg.logging_steps, report_to=cfg.report_to or "none",
         log_completions=cfg.log_completions, remove_unused_columns=False, disable_tqdm=False,
         dataloader_pin_memory=torch.cuda.is_available(),
+        # several processes (torchrun / accelerate) and no GPU: tell transformers, or each
+        # process silently trains alone on the whole batch instead of on its shard over gloo
+        use_cpu=not torch.cuda.is_available() and int(os.environ.get("WORLD_SIZE", "1")) > 1,
     )
     # transformers 5 renamed gradient_checkpointing (TRL defaults it to True: set it either way)
     names = {f.name for f in dataclasses.fields(GRPOConfig)}
@@ -206,7 +210,10 @@ def run_training(run: TrainRun) -> dict[str, Any]:
         (out / "perm_train_config.yaml").write_text(dump_train_config(cfg), encoding="utf-8")
         write_heldout(run)
     started = time.time()
-    result = trainer.train(resume_from_checkpoint=run.resume)
+    try:
+        result = trainer.train(resume_from_checkpoint=run.resume)
+    finally:
+        close_reward_state(run)
     wall = time.time() - started
     trainer.save_model(str(out / "final"))
     summary = {**run.info, "global_step": trainer.state.global_step,
@@ -218,6 +225,20 @@ def run_training(run: TrainRun) -> dict[str, Any]:
     if trainer.is_world_process_zero():
         (out / RUN_INFO_FILE).write_text(json.dumps(summary, indent=2, default=str), encoding="utf-8")
     return summary
+
+
+def close_reward_state(run: TrainRun) -> None:
+    """Close the judge's connections in the event loop TRL ran the async rewards in."""
+    import asyncio
+
+    loop = getattr(run.trainer, "async_loop", None)
+    try:
+        if loop is not None and loop.is_running():
+            asyncio.run_coroutine_threadsafe(run.reward_state.aclose(), loop).result(timeout=30)
+        else:
+            asyncio.run(run.reward_state.aclose())
+    except Exception as e:  # closing must never hide the training outcome
+        log.warning("could not close the judge cleanly: %s", e)
 
 
 def _device_summary() -> dict[str, Any]:
