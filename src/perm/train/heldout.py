@@ -151,6 +151,8 @@ def paired(base: Sequence[dict[str, Any]], new: Sequence[dict[str, Any]], *,
     """
     import random
 
+    from ..evaluate.stats import sign_test
+
     def index(rows: Sequence[dict[str, Any]]) -> dict[tuple[str, int], float | None]:
         seen: dict[str, int] = {}
         out: dict[tuple[str, int], float | None] = {}
@@ -175,7 +177,11 @@ def paired(base: Sequence[dict[str, Any]], new: Sequence[dict[str, Any]], *,
         pick = [d for _ in groups for d in rng.choice(groups)]
         boots.append(statistics.fmean(pick))
     boots.sort()
+    per_prompt = [statistics.fmean(g) for g in groups]
+    better, worse = sum(d > 0 for d in per_prompt), sum(d < 0 for d in per_prompt)
     return {"pairs": len(diffs), "prompts": len(groups),
+            "prompts_better": better, "prompts_worse": worse,
+            "p_sign_prompts": sign_test(better, worse),  # over prompts: draws are not independent
             "unpaired_or_missing": len(set(a) | set(b)) - len(keys),
             "mean_diff": statistics.fmean(diffs),
             "ci95": [boots[int(0.025 * resamples)], boots[int(0.975 * resamples) - 1]],
