@@ -78,7 +78,9 @@ lines.append(f"| 95% CI of the mean reward | +/-{f(base.get('reward_ci95'))} | +
 lines += ["", f"Paired difference (trained - base) over {cmp.get('pairs')} pairs: "
           f"{f(cmp.get('mean_diff'))}, 95% bootstrap CI over prompts "
           f"[{f((cmp.get('ci95') or [None, None])[0])}, {f((cmp.get('ci95') or [None, None])[1])}], "
-          f"trained better in {f(cmp.get('win_rate'), 2)} of pairs."]
+          f"trained better in {f(cmp.get('win_rate'), 2)} of pairs; per prompt "
+          f"{cmp.get('prompts_better')} better, {cmp.get('prompts_worse')} worse "
+          f"(sign test p = {f(cmp.get('p_sign_prompts'))})."]
 open(f"{run}/proof.md", "w").write("\n".join(lines) + "\n")
 print("\n".join(lines))
 PYREPORT
