@@ -6,7 +6,6 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import html
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
