@@ -46,6 +46,7 @@ def test_two_grpo_steps_train_log_and_save(tiny_recipe):
     assert len((out / "heldout.jsonl").read_text().splitlines()) == run.info["heldout_prompts"]
     info = json.loads((out / "run_info.json").read_text())
     assert info["judge"] == "fake:fake" and info["batches_scored"] == 2
+    assert info["judge_stats"]["calls"] == 2 * 4 * DIMS  # the run's own scorer, not a fresh one
     # the LoRA update actually moved: B matrices start at zero
     from safetensors.torch import load_file
 

@@ -91,10 +91,10 @@ class PermRewardState:
         scorer._run(scorer.check())  # the scorer's own loop (works inside notebooks too)
 
     async def aclose(self) -> None:
-        """Close the judge's connections; call it in the loop that scored (TRL's reward loop)."""
+        """Close the judge's connections; call it in the loop that scored (TRL's reward loop).
+        The scorer and its statistics stay; a later batch reopens connections as needed."""
         if self._scorer is not None:
             await self._scorer.aclose()
-            self._scorer = None
         self._memo.clear()
 
     # -- scoring -----------------------------------------------------------------------------
