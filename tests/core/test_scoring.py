@@ -101,7 +101,8 @@ def test_all_calls_of_a_batch_are_in_flight_together():
     res = scorer.score([sample(i) for i in range(64)])
     wall = time.perf_counter() - t
     assert len(res) == 64 and len(judge.calls) == 256
-    assert wall < 0.2 * 2, f"256 calls at 0.2 s took {wall:.2f}s: not concurrent"
+    # all at once: about 0.2 s; even 64 at a time would take 0.8 s, one at a time 51 s
+    assert wall < 0.2 * 3, f"256 calls at 0.2 s took {wall:.2f}s: not concurrent"
 
 
 def test_concurrency_cap_is_respected():
