@@ -61,9 +61,9 @@ def grpo_args(cfg: TrainConfig) -> Any:
         logging_steps=cfg.logging_steps, report_to=cfg.report_to or "none",
         log_completions=cfg.log_completions, remove_unused_columns=False, disable_tqdm=False,
         dataloader_pin_memory=torch.cuda.is_available(),
-        # several processes (torchrun / accelerate) and no GPU: tell transformers, or each
-        # process silently trains alone on the whole batch instead of on its shard over gloo
-        use_cpu=not torch.cuda.is_available() and int(os.environ.get("WORLD_SIZE", "1")) > 1,
+        # several processes (torchrun / accelerate) and no accelerator: tell transformers, or
+        # each process silently trains alone on the whole batch instead of its shard over gloo
+        use_cpu=not _has_accelerator() and int(os.environ.get("WORLD_SIZE", "1")) > 1,
     )
     # transformers 5 renamed gradient_checkpointing (TRL defaults it to True: set it either way)
     names = {f.name for f in dataclasses.fields(GRPOConfig)}
@@ -74,6 +74,14 @@ def grpo_args(cfg: TrainConfig) -> Any:
         return GRPOConfig(**kwargs)
     except (TypeError, ValueError) as e:  # TRL's own checks, e.g. batch vs num_generations
         raise ConfigError(f"grpo: {e}") from None
+
+
+def _has_accelerator() -> bool:
+    """A GPU or other torch accelerator (CUDA, ROCm, MPS, XPU, ...) this process can use."""
+    import torch
+
+    acc = getattr(torch, "accelerator", None)  # torch >= 2.6
+    return bool(acc.is_available()) if acc is not None else torch.cuda.is_available()
 
 
 def compact_logprobs_on_cpu() -> bool:
