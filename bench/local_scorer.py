@@ -1,7 +1,12 @@
-"""Local scorer (`--judge local`): load time, throughput (samples/s in GRPO-sized batches and in
-one large batch) and memory (resident set before loading, after, and at peak). Runs in a child
-process so the memory numbers are the scorer's alone. Skips, with the reason, when the local
-scorer or its packaged model is not available.
+"""Local scorers (`--judge local`): load time, throughput (samples/s in GRPO-sized batches of 64
+and in one large batch) and memory (resident set before loading, after, and at peak), for every
+packaged scorer side by side in one run (the default first, ratios against it). Each scorer runs
+in its own child process so the memory numbers are its alone.
+
+Samples are real replies: the 219 outputs of our test split (35 scenarios, each scenario's
+outputs consecutive, as a GRPO group shares one prompt), tiled to the sample count with a
+copy number in the seeker's message so that no two copies are the same request.
+Skips, with the reason, when the default local scorer or its packaged model is not available.
 """
 from __future__ import annotations
 
@@ -14,18 +19,17 @@ from typing import Any
 from .common import ROOT
 
 NAME = "local_scorer"
+SAMPLES = ROOT / "data" / "perm-empathy" / "test.jsonl"
 
 
 def available() -> str | None:
     """None when the local scorer can run, else why not."""
     try:
-        from perm.judges.local import LocalJudge  # noqa: F401
-        from perm.local.model import default_model_dir
-    except Exception as e:  # missing extra or a half-built module
-        return f"perm.judges.local does not load: {type(e).__name__}: {e}"
-    heads = default_model_dir() / "heads.npz"
-    if not heads.is_file():
-        return f"no packaged local scorer model at {heads}"
+        from perm.local.registry import load_scorer
+
+        load_scorer().warm_up()
+    except Exception as e:  # missing extra, model or a half-built module
+        return f"the local scorer does not load: {type(e).__name__}: {e}"
     return None
 
 
@@ -36,18 +40,34 @@ def _rss_mb(field: str = "VmRSS") -> float:
     return float("nan")
 
 
-def child(n_samples: int, reps: int) -> dict[str, Any]:
+def real_samples(n: int) -> list[Any]:
+    """`n` samples from the test split's real outputs, grouped by scenario."""
+    from perm.data import parse_record
+
+    rows = [json.loads(x) for x in SAMPLES.read_text(encoding="utf-8").splitlines() if x.strip()]
+    rows.sort(key=lambda r: (r["scenario_id"], r["id"]))
+    out = []
+    for k in range(n):
+        r = dict(rows[k % len(rows)])
+        copy = k // len(rows)
+        r = {key: r[key] for key in ("persona", "scenario", "query", "completion")}
+        r["id"] = f"l{k}"
+        if copy:
+            r["query"] = f"{r['query']} ({copy})"
+        out.append(parse_record(r, path=str(SAMPLES), line=k % len(rows) + 1))
+    return out
+
+
+def child(model: str, n_samples: int, reps: int) -> dict[str, Any]:
     """Measured inside the child process."""
     import statistics
 
     from perm.scoring import PermScorer
 
-    from .common import make_samples
-
-    samples = make_samples(n_samples, prefix="l")
+    samples = real_samples(n_samples)
     rss_start = _rss_mb()
     t0 = time.perf_counter()
-    scorer = PermScorer({"judge": {"backend": "local"}})
+    scorer = PermScorer({"judge": {"backend": "local", "model": model}})
     first = scorer.score(samples[:1])
     load_s = time.perf_counter() - t0
     rss_loaded = _rss_mb()
@@ -60,7 +80,7 @@ def child(n_samples: int, reps: int) -> dict[str, Any]:
         t0 = time.perf_counter()
         res = scorer.score(samples)
         big_walls.append(time.perf_counter() - t0)
-    scored = sum(r.outcome == "scored" for r in res)
+    rewarded = sum(r.reward is not None for r in res)  # format errors get the floor: a reward too
     scorer.close()
     b, g = statistics.median(batch_walls), statistics.median(big_walls)
     return {"samples": n_samples, "reps": reps, "identity": first[0].judge,
@@ -71,19 +91,36 @@ def child(n_samples: int, reps: int) -> dict[str, Any]:
                           "ms_per_sample": round(1000 * g / n_samples, 3)},
             "rss_mb": {"before_load": round(rss_start, 1), "after_load": round(rss_loaded, 1),
                        "peak": round(_rss_mb("VmHWM"), 1)},
-            "all_scored": scored == n_samples}
+            "all_rewarded": rewarded == n_samples}
+
+
+def _measure(model: str, n: int, reps: int) -> dict[str, Any]:
+    code = (f"import json; from bench.local_scorer import child; "
+            f"print(json.dumps(child({model!r}, {n}, {reps})))")
+    proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
+                          timeout=1800)
+    if proc.returncode != 0:
+        return {"error": proc.stderr[-2000:]}
+    out: dict[str, Any] = json.loads(proc.stdout.strip().splitlines()[-1])
+    return out
 
 
 def run(quick: bool = False) -> dict[str, Any]:
     why = available()
     if why:
         return {"skipped": why}
-    n, reps = (128, 1) if quick else (2048, 3)
-    code = f"import json; from bench.local_scorer import child; print(json.dumps(child({n}, {reps})))"
-    proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
-                          timeout=600)
-    if proc.returncode != 0:
-        return {"error": proc.stderr[-2000:], "invariants": {"child_ok": False}}
-    out: dict[str, Any] = json.loads(proc.stdout.strip().splitlines()[-1])
-    out["invariants"] = {"child_ok": True, "all_scored": out["all_scored"]}
+    from perm.local.registry import DEFAULT, PACKAGED
+
+    n, reps = (128, 1) if quick else (512, 2)
+    names = [DEFAULT, *(p for p in PACKAGED if p != DEFAULT)]
+    scorers = {name: _measure(name, n, reps) for name in names}
+    ok = {name: "error" not in r for name, r in scorers.items()}
+    out: dict[str, Any] = {"default": DEFAULT, "scorers": scorers}
+    if ok[DEFAULT]:
+        out.update({k: scorers[DEFAULT][k] for k in ("batches_of_64", "rss_mb", "load_and_first_sample_s")})
+        base = scorers[DEFAULT]["batches_of_64"]["samples_per_s"]
+        out["speed_vs_default"] = {name: round(r["batches_of_64"]["samples_per_s"] / base, 2)
+                                   for name, r in scorers.items() if ok[name]}
+    out["invariants"] = {"child_ok": all(ok.values()),
+                         "all_rewarded": all(r.get("all_rewarded", False) for r in scorers.values())}
     return out

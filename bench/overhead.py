@@ -21,7 +21,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from perm.calling import JudgeCaller
+from perm.calling import ChatCaller
 from perm.config import JudgeConfig
 from perm.judges.base import Judge, SamplingParams
 from perm.judges.cache import ResponseCache, cache_key
@@ -111,7 +111,7 @@ def components(n: int) -> dict[str, float]:
 
     async def caller_loop() -> float:
         judge = InstantJudge(JudgeConfig(backend="instant"))
-        caller = JudgeCaller(judge, JudgeConfig(backend="instant", concurrency=256), rubric_version="v1")
+        caller = ChatCaller(judge, JudgeConfig(backend="instant", concurrency=256), rubric_version="v1")
         parse = partial(parse_answer, dimension="resonation")
         m = msgs[0]
         t0 = time.perf_counter()

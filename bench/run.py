@@ -20,7 +20,8 @@ from typing import Any
 
 from .common import RESULTS, machine_info, write_result
 
-BENCHMARKS = ("roundtrips", "overhead", "cost", "faults", "kill_resume", "local_scorer", "grpo_step")
+BENCHMARKS = ("roundtrips", "overhead", "cost", "faults", "kill_resume", "local_scorer", "grpo_step",
+              "serve_fairness", "episodes")
 
 
 def _headline(name: str, r: dict[str, Any]) -> str:
@@ -55,6 +56,16 @@ def _headline(name: str, r: dict[str, Any]) -> str:
         if name == "local_scorer":
             return (f"{r['batches_of_64']['samples_per_s']} samples/s (batches of 64), peak RSS "
                     f"{r['rss_mb']['peak']} MB")
+        if name == "serve_fairness":
+            d, b = r["during"], r["big"]
+            return (f"one-sample requests during a {b['mib']} MiB batch ({r['judge']} judge): "
+                    f"p99 {d['p99_ms']} ms (alone {r['baseline']['p99_ms']} ms); batch "
+                    f"{b['seconds']} s, server peak {r['server_peak_rss_mb']} MB")
+        if name == "episodes":
+            b = r["batched"]
+            return (f"{r['episodes']} episodes x {r['turns']} turns, {b['calls']} calls: "
+                    f"{b['wall_s']['median']:.3f}s = {b['x_latency']}x the stub latency "
+                    f"({b['max_in_flight']} in flight)")
         if name == "grpo_step":
             m = r["median_s"]
             return (f"step {m['step']}s = generation {m['generation']}s + reward {m['reward']}s + "

@@ -95,15 +95,17 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def spawn_fake_server(latency: float) -> tuple[subprocess.Popen[bytes], str]:
-    cfg = tempfile.NamedTemporaryFile("w", suffix=".json", delete=False)
-    json.dump({"judge": {"backend": "fake", "options": {"latency": latency}}}, cfg)
-    cfg.close()
+def spawn_server(config: dict[str, Any], folder: str, *args: str
+                 ) -> tuple[subprocess.Popen[bytes], str]:
+    """`perm serve --config <config>` on a free loopback port (config written into `folder`)."""
+    path = os.path.join(folder, "scoring.json")
+    with open(path, "w", encoding="utf-8") as fh:
+        json.dump(config, fh)
     port = _free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "perm.cli", "serve", "--config", cfg.name,
-                             "--port", str(port), "--log-level", "warning"])
+    proc = subprocess.Popen([sys.executable, "-m", "perm.cli", "serve", "--config", path,
+                             "--port", str(port), "--log-level", "warning", *args])
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         try:
             with socket.create_connection(("127.0.0.1", port), timeout=0.5):
@@ -113,7 +115,12 @@ def spawn_fake_server(latency: float) -> tuple[subprocess.Popen[bytes], str]:
                 raise SystemExit("server exited during startup") from None
             time.sleep(0.1)
     proc.kill()
-    raise SystemExit("server did not start within 60 s")
+    raise SystemExit("server did not start within 120 s")
+
+
+def spawn_fake_server(latency: float, folder: str) -> tuple[subprocess.Popen[bytes], str]:
+    """`perm serve --judge fake` with `latency` seconds per judge call."""
+    return spawn_server({"judge": {"backend": "fake", "options": {"latency": latency}}}, folder)
 
 
 def main() -> None:
@@ -126,20 +133,21 @@ def main() -> None:
     ap.add_argument("--samples-per-request", type=int, default=1)
     ap.add_argument("--token", default=os.environ.get("PERM_SERVER_TOKEN"))
     args = ap.parse_args()
-    proc = None
-    if args.spawn:
-        proc, url = spawn_fake_server(args.judge_latency)
-    elif args.url:
-        url = args.url.rstrip("/")
-    else:
+    if not (args.spawn or args.url):
         ap.error("give --url or --spawn")
-    try:
-        report = asyncio.run(run_load(url, args.requests, args.clients, args.samples_per_request,
-                                      args.token))
-    finally:
-        if proc is not None:
-            proc.terminate()
-            proc.wait(30)
+    with tempfile.TemporaryDirectory() as folder:
+        proc = None
+        if args.spawn:
+            proc, url = spawn_fake_server(args.judge_latency, folder)
+        else:
+            url = args.url.rstrip("/")
+        try:
+            report = asyncio.run(run_load(url, args.requests, args.clients,
+                                          args.samples_per_request, args.token))
+        finally:
+            if proc is not None:
+                proc.terminate()
+                proc.wait(30)
     print(json.dumps(report, indent=2))
     bad = report["errors"] or report["lost"] or report["duplicated"] or report["mismatched"]
     sys.exit(1 if bad else 0)

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # CPU proof of `perm train`: GRPO on SmolLM2-135M (LoRA) with the embedded `local` judge, then
 # the base and the trained policy generate on the same held-out prompts with the same decoding
-# and seed, and the same judge and scoring config score both. Results go to $RUN:
+# and seed (`perm generate`), and `perm eval` scores both with the recipe's judge and scoring
+# config and compares them, bootstrapping over prompts. Results go to $RUN:
 #   metrics.jsonl, reward_curves.png, run_info.json   training log, curves, wall time
-#   eval-base.{jsonl,json}, eval-trained.{jsonl,json} held-out completions + summaries
-#   compare.json                                      paired difference trained - base
+#   eval-base.jsonl, eval-trained.jsonl               held-out completions
+#   eval/scores/{base,trained}.jsonl, eval/eval.json  their scores, summaries, paired difference
 #   proof.md                                          the numbers, ready for TRAINING.md
 #
 #   scripts/cpu_train_proof.sh                       # defaults below; about 1 h on 2 cores
@@ -45,42 +46,69 @@ else
   "$PY" -m perm.train --config "$RECIPE" --output-dir "$RUN" --max-steps "$STEPS" --seed "$SEED" --overwrite
 fi
 t1=$(date +%s)
-EVAL=(--config "$RECIPE" --prompts "$RUN/heldout.jsonl" --num-samples "$SAMPLES" --temperature "$TEMP" --seed "$EVAL_SEED")
-"$PY" -m perm.train.heldout run "${EVAL[@]}" --out "$RUN/eval-base.jsonl" > "$RUN/eval-base.json"
-"$PY" -m perm.train.heldout run "${EVAL[@]}" --checkpoint "$RUN/final" --out "$RUN/eval-trained.jsonl" > "$RUN/eval-trained.json"
-"$PY" -m perm.train.heldout compare "$RUN/eval-base.jsonl" "$RUN/eval-trained.jsonl" > "$RUN/compare.json"
+# perm generate with the recipe's policy, completion length and prompt layout
+POLICY_ARGS=$("$PY" - "$RECIPE" <<'PYPOLICY'
+import sys
+from perm.train.config import load_train_config
+cfg = load_train_config(sys.argv[1])
+m = cfg.model
+if m.random_init is not None:
+    sys.exit("cpu_train_proof: a random_init policy cannot be generated from again; use a real model")
+args = ["--model", m.name_or_path, "--dtype", m.dtype, "--max-new-tokens", str(cfg.grpo.max_completion_length)]
+args += ["--gguf-file", m.gguf_file] if m.gguf_file else []
+args += ["--history-as-turns"] if cfg.data.history_as_turns else []
+print("\n".join(args))
+PYPOLICY
+)
+mapfile -t POLICY <<< "$POLICY_ARGS"
+GEN=(--backend hf "${POLICY[@]}" --num-samples "$SAMPLES" --temperature "$TEMP" --seed "$EVAL_SEED" --no-progress)
+# a new training run makes earlier held-out outputs stale: never resume them
+rm -rf "$RUN/eval-base.jsonl" "$RUN/eval-trained.jsonl" "$RUN/eval"
+"$PY" -m perm.cli generate "$RUN/heldout.jsonl" -o "$RUN/eval-base.jsonl" --name base "${GEN[@]}"
+"$PY" -m perm.cli generate "$RUN/heldout.jsonl" -o "$RUN/eval-trained.jsonl" --name trained --adapter "$RUN/final" "${GEN[@]}"
+"$PY" -m perm.cli eval base="$RUN/eval-base.jsonl" trained="$RUN/eval-trained.jsonl" -o "$RUN/eval" --config "$RECIPE" \
+  --cluster-by scenario_id --no-progress
 t2=$(date +%s)
 "$PY" -m perm.cli plot "$RUN"
 
 "$PY" - "$RUN" "$STEPS" "$SEED" "$EVAL_SEED" "$SAMPLES" "$TEMP" "$((t1 - t0))" "$((t2 - t1))" <<'PYREPORT'
-import json, sys
+import json, statistics, sys
 run, steps, seed, eseed, samples, temp, train_s, eval_s = sys.argv[1:]
 info = json.load(open(f"{run}/run_info.json"))
-base, new = (json.load(open(f"{run}/eval-{k}.json")) for k in ("base", "trained"))
-cmp = json.load(open(f"{run}/compare.json"))
+ev = json.load(open(f"{run}/eval/eval.json"))
+base, new = ev["systems"]["base"], ev["systems"]["trained"]
+(pair,) = ev["pairs"]
+prompts = pair["clusters"]
+def term(system, key):
+    rows = [json.loads(line) for line in open(f"{run}/eval/scores/{system}.jsonl") if line.strip()]
+    vals = [r["terms"][key] for r in rows if r["terms"].get(key) is not None]
+    return statistics.fmean(vals) if vals else None
 def f(v, d=3):
     return "n/a" if v is None else f"{v:.{d}f}"
-rows = [("mean PERM reward", "reward_mean"), ("  empathy term", "empathy_mean"),
-        ("  bystander term", "bystander_mean"), ("  length term", "length_mean"),
-        ("resonation (1-5)", "score_resonation"), ("expression (1-5)", "score_expression"),
-        ("reception (1-5)", "score_reception"), ("bystander (0-100)", "score_bystander"),
-        ("format ok rate", "format_ok_rate"), ("mean tokens", "mean_tokens")]
-lines = [f"Run `{run}`: {info['global_step']} GRPO steps, seed {seed}, judge `{info['judge']}`, "
+rows = [("mean PERM reward", lambda s, n: s["reward"]["mean"]),
+        ("  empathy term", lambda s, n: s["empathy"]["mean"]),
+        ("  bystander term", lambda s, n: term(n, "bystander")),
+        ("  length term", lambda s, n: term(n, "length"))]
+rows += [(f"{d} ({'0-100' if d == 'bystander' else '1-5'})", lambda s, n, d=d: s["scores"][d]["mean"])
+         for d in ev["dimensions"]]
+rows += [("format ok rate", lambda s, n: s["format_ok_rate"]), ("mean tokens", lambda s, n: s["length"]["mean"])]
+lines = [f"Run `{run}`: {info['global_step']} GRPO steps, seed {seed}, judge `{ev['judge']}`, "
          f"policy prompt {info['policy_prompt_version']}.",
          f"Training wall time {int(train_s) / 60:.1f} min ({info['seconds_per_step']} s/step); "
          f"held-out evaluation {int(eval_s) / 60:.1f} min.",
-         f"Held-out: {base['prompts']} prompts x {samples} draws, temperature {temp}, seed {eseed}, "
+         f"Held-out: {prompts['n']} prompts x {samples} draws, temperature {temp}, seed {eseed}, "
          f"same scoring config for both.", "",
          "| metric | base | trained |", "|---|---|---|"]
-for label, key in rows:
-    lines.append(f"| {label} | {f(base.get(key))} | {f(new.get(key))} |")
-lines.append(f"| 95% CI of the mean reward | +/-{f(base.get('reward_ci95'))} | +/-{f(new.get('reward_ci95'))} |")
-lines += ["", f"Paired difference (trained - base) over {cmp.get('pairs')} pairs: "
-          f"{f(cmp.get('mean_diff'))}, 95% bootstrap CI over prompts "
-          f"[{f((cmp.get('ci95') or [None, None])[0])}, {f((cmp.get('ci95') or [None, None])[1])}], "
-          f"trained better in {f(cmp.get('win_rate'), 2)} of pairs; per prompt "
-          f"{cmp.get('prompts_better')} better, {cmp.get('prompts_worse')} worse "
-          f"(sign test p = {f(cmp.get('p_sign_prompts'))})."]
+for label, get in rows:
+    lines.append(f"| {label} | {f(get(base, 'base'))} | {f(get(new, 'trained'))} |")
+lines.append(f"| 95% CI of the mean reward (bootstrap over prompts) | [{f(base['reward']['lo'])}, "
+             f"{f(base['reward']['hi'])}] | [{f(new['reward']['lo'])}, {f(new['reward']['hi'])}] |")
+diff = pair["mean_diff"]
+lines += ["", f"Paired difference (trained - base) over {pair['n']} pairs: {f(diff['mean'])}, "
+          f"95% bootstrap CI over prompts [{f(diff['lo'])}, {f(diff['hi'])}]; trained better in "
+          f"{pair['wins']}, worse in {pair['losses']}, tied in {pair['ties']} pairs; per prompt "
+          f"{prompts['better']} better, {prompts['worse']} worse "
+          f"(sign test over prompts p = {f(prompts['p_sign'])})."]
 open(f"{run}/proof.md", "w").write("\n".join(lines) + "\n")
 print("\n".join(lines))
 PYREPORT

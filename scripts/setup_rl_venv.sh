@@ -18,5 +18,6 @@ pip=("$venv/bin/pip" install -q -c "$here/constraints.txt")
 "${pip[@]}" --no-deps --target "$venv/openrlhf-0.9.0" openrlhf==0.9.0   # last --remote_rm_url release
 "${pip[@]}" "numpy>=2" "transformers>=5.5.3,<5.11,!=5.6.0" "tensordict>=0.8.0,<=0.10.0,!=0.9.0" \
   ray omegaconf hydra-core codetiming pandas "pyarrow>=19" dill packaging sympy pylatexenc \
-  aiohttp requests pydantic pyyaml click rich
-"$venv/bin/python" -c "import verl, openrlhf.utils.agent; print('verl', verl.__version__, 'ok')"
+  aiohttp requests pydantic pyyaml click rich \
+  pillow datasets fastapi uvicorn   # what verl's agent loop imports (multi-turn, docs/multiturn.md)
+"$venv/bin/python" -c "import verl, verl.experimental.agent_loop, openrlhf.utils.agent; print('verl', verl.__version__, 'ok')"

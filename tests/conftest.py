@@ -1,3 +1,4 @@
+"""Fixtures for every test: isolated cache and keys, a JSONL writer. Helpers live in tests/helpers.py."""
 import json
 import os
 from pathlib import Path
@@ -7,15 +8,6 @@ import pytest
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-
-GOOD = "# Analysis\nShe feels guilty and alone.\n# Response\nThat sounds so heavy. I'm here."
-
-
-def make_record(i: int, **kw):
-    rec = {"id": f"s{i}", "persona": "A 40-year-old teacher.", "scenario": "Her father died.",
-           "query": f"I can't stop thinking about it ({i})", "completion": GOOD + f" ({i})"}
-    rec.update(kw)
-    return rec
 
 
 @pytest.fixture

@@ -1,18 +1,24 @@
 """perm-reward: PERM, the psychology-grounded empathy reward model.
 
-    from perm import PermScorer, Sample
-    scorer = PermScorer({"judge": {"backend": "local"}})
-    results = scorer.score([Sample(persona=..., scenario=..., query=..., completion=...)])
+    import perm
+    r = perm.score(persona=..., scenario=..., query=..., completion=...)   # one ScoreResult
+    rs = perm.score_batch([{"persona": ..., ...}, ...])                    # many, in order
+    model, tokenizer = perm.load_policy("smollm2")                         # a trainable policy
 
 Imports stay light: judge backends and heavy libraries load only when used.
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 __version__ = "0.1.0"
 
 _LAZY = {
+    "score": "perm.api",
+    "score_batch": "perm.api",
+    "ascore": "perm.api",
+    "ascore_batch": "perm.api",
+    "load_policy": "perm.train.models",
     "PermScorer": "perm.scoring",
     "combine": "perm.scoring",
     "ScoringConfig": "perm.config",
@@ -23,24 +29,31 @@ _LAZY = {
     "ScoreResult": "perm.types",
     "load_samples": "perm.data",
     "split_completion": "perm.completion",
-    "create_judge": "perm.judges.registry",
+    "create_rater": "perm.judges.registry",
+    "create_chat_model": "perm.judges.registry",
+    "ChatModel": "perm.judges.base",
     "Judge": "perm.judges.base",
+    "Rater": "perm.rating",
+    "Rating": "perm.rating",
     "PermError": "perm.errors",
 }
 __all__ = sorted(_LAZY)
 
 if TYPE_CHECKING:
+    from .api import ascore, ascore_batch, score, score_batch
     from .completion import split_completion
     from .config import JudgeConfig, ScoringConfig, load_config
     from .data import load_samples
     from .errors import PermError
-    from .judges.base import Judge
-    from .judges.registry import create_judge
+    from .judges.base import ChatModel, Judge
+    from .judges.registry import create_chat_model, create_rater
+    from .rating import Rater, Rating
     from .scoring import PermScorer, combine
+    from .train.models import load_policy
     from .types import Sample, ScoreResult, Turn
 
 
-def __getattr__(name: str) -> Any:
+def __getattr__(name: str) -> object:
     if name in _LAZY:
         import importlib
 

@@ -23,7 +23,13 @@ def normalise(score: float, top: float = 5.0) -> float:
 
 def empathy(scores: Sequence[float], mode: EmpathyMode = "harmonic",
             weights: Sequence[float] | None = None) -> float:
-    """Combine normalised empathy scores (each in (0, 1]) into one value."""
+    """Combine normalised empathy scores (each in (0, 1]) into one value.
+
+    >>> round(empathy([0.8, 0.4, 1.0]), 4)  # harmonic: one low score pulls hard
+    0.6316
+    >>> round(empathy([0.8, 0.4, 1.0], "mean"), 4)
+    0.7333
+    """
     if not scores:
         raise ValueError("empathy needs at least one score")
     if any(s <= 0 for s in scores):
@@ -45,7 +51,11 @@ def empathy(scores: Sequence[float], mode: EmpathyMode = "harmonic",
 
 
 def bystander_term(score: float, coef: float = 0.5) -> float:
-    """coef * (B/100 - 1): zero for a perfect 100, -coef for 0."""
+    """coef * (B/100 - 1): zero for a perfect 100, -coef for 0.
+
+    >>> round(bystander_term(80), 6), bystander_term(100)
+    (-0.1, 0.0)
+    """
     return coef * (score / 100.0 - 1.0)
 
 
@@ -56,15 +66,25 @@ def length_term(tokens: int, limit: int = 768, coef: float = 0.001) -> float:
 
 
 _TOKENISH = re.compile(r"\w+|[^\w\s]")
+#: Words up to this many characters count as one; English words are shorter (about 5 on average).
+LONG_WORD = 12
+#: Characters per token beyond LONG_WORD in a run without spaces (a BPE tokenizer's usual rate).
+CHARS_PER_TOKEN = 4
+_LONG_RUN = re.compile(rf"\w{{{LONG_WORD + 1},}}")
 
 
 def approx_tokens(text: str) -> int:
     """Tokenizer-free token count: words and punctuation marks, times 1.3 for sub-word splits.
 
     Within ~15 % of common BPE tokenizers on English prose; pass a real tokenizer for exact
-    counts (`ScoringConfig.tokenizer`).
+    counts (`ScoringConfig.tokenizer`). A word longer than LONG_WORD characters adds one token
+    per CHARS_PER_TOKEN characters past the LONG_WORD-th, so text without spaces cannot hide
+    from the length penalty (a long run counts about one token per 4 characters); text of
+    ordinary words counts exactly as before.
     """
-    return math.ceil(len(_TOKENISH.findall(text)) * 1.3)
+    words = len(_TOKENISH.findall(text))
+    beyond = sum(len(run) - LONG_WORD for run in _LONG_RUN.findall(text))
+    return math.ceil(words * 1.3 + beyond / CHARS_PER_TOKEN)
 
 
 TokenCounter = Callable[[str], int]

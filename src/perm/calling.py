@@ -1,6 +1,9 @@
-"""Ask a judge one question, robustly: concurrency cap, rate limit, cache, transport retries
-(timeouts, 429 honouring Retry-After, 5xx; exponential backoff with jitter) and — separately —
-bounded re-asks when the answer has no parsable score. Every outcome is counted."""
+"""Ask a chat model one question, robustly: concurrency cap, rate limit, cache, transport
+retries (timeouts, 429 honouring Retry-After, 5xx; exponential backoff with jitter) and —
+separately — bounded re-asks when the answer does not parse. Every outcome is counted.
+
+`ChatCaller.ask` serves the judge role (parse, re-ask, cache); `ChatCaller.generate` the policy
+role (any text is an answer; transport retries only)."""
 from __future__ import annotations
 
 import asyncio
@@ -9,18 +12,41 @@ import time
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Generic, Protocol, TypedDict, TypeVar
 
 from .config import JudgeConfig
 from .errors import JudgeError
-from .judges.base import Judge, SamplingParams
+from .judges.base import ChatModel, SamplingParams
 from .judges.cache import ResponseCache, cache_key
 from .types import Message
 
 REASK = ("Your previous answer could not be read ({error}). Reply again and end it with exactly "
          "the closing line(s) the instructions ask for, with nothing after them.")
 
-Parser = Callable[[str], Any]  # returns an object with .ok / .error (Parsed or fused dict)
+
+
+class ParseResult(Protocol):
+    """What a parser returns: whether it found an answer, and why not."""
+
+    @property
+    def ok(self) -> bool: ...
+
+    @property
+    def error(self) -> str | None: ...
+
+
+P = TypeVar("P", bound=ParseResult)
+
+
+class CallCounts(TypedDict):
+    """`CallStats.as_dict()`: the counters as JSON (run summaries, `/metrics`, `perm score`)."""
+
+    calls: int
+    retries: int
+    reasks: int
+    cache_hits: int
+    failures: int
+    failure_reasons: dict[str, int]
 
 
 @dataclass
@@ -32,10 +58,19 @@ class CallStats:
     failures: int = 0
     reasons: Counter[str] = field(default_factory=Counter)
 
-    def as_dict(self) -> dict[str, Any]:
+    def as_dict(self) -> CallCounts:
         return {"calls": self.calls, "retries": self.retries, "reasks": self.reasks,
                 "cache_hits": self.cache_hits, "failures": self.failures,
                 "failure_reasons": dict(self.reasons)}
+
+
+@dataclass(frozen=True, slots=True)
+class Text:
+    """An accepted free-text answer (the policy role)."""
+
+    text: str
+    ok: bool = True
+    error: str | None = None
 
 
 class RateLimiter:
@@ -56,22 +91,24 @@ class RateLimiter:
 
 
 @dataclass
-class Outcome:
-    parsed: Any | None  # the parser's result when ok
+class Outcome(Generic[P]):
+    parsed: P | None  # the parser's result when ok
     error: str | None
     cached: bool = False
 
 
-class JudgeCaller:
-    def __init__(self, judge: Judge, config: JudgeConfig, *, rubric_version: str,
-                 cache: ResponseCache | None = None) -> None:
+class ChatCaller:
+    """Robust calls to one chat model under one concurrency cap (per event loop)."""
+
+    def __init__(self, judge: ChatModel, config: JudgeConfig, *, rubric_version: str,
+                 cache: ResponseCache | None = None, stats: CallStats | None = None) -> None:
         self.judge, self.config, self.rubric_version = judge, config, rubric_version
         self.cache = cache if judge.cacheable else None
         cap = min(config.concurrency, judge.max_concurrency() or config.concurrency)
         self._sem = asyncio.Semaphore(cap)
         self._limiter = RateLimiter(config.rpm) if config.rpm else None
         self.params = SamplingParams.from_config(config)
-        self.stats = CallStats()
+        self.stats = stats if stats is not None else CallStats()
 
     def _key(self, messages: Sequence[Message]) -> str:
         params = (self.params.temperature, self.params.max_tokens, self.params.top_p, self.params.seed)
@@ -103,7 +140,15 @@ class JudgeCaller:
             await asyncio.sleep(min(wait, cfg.max_backoff))
         raise AssertionError("unreachable")
 
-    async def ask(self, messages: Sequence[Message], parse: Parser) -> Outcome:
+    async def generate(self, messages: Sequence[Message]) -> Outcome[Text]:
+        """The policy role: any answer text is accepted (transport retries, no re-asks)."""
+        try:
+            return Outcome(Text(await self._send(messages)), None)
+        except JudgeError as e:
+            return self._fail(f"error: {e}")
+
+    async def ask(self, messages: Sequence[Message], parse: Callable[[str], P]) -> Outcome[P]:
+        """The judge role: ask, parse, re-ask on an unparsable answer; cached when enabled."""
         key = self._key(messages) if self.cache is not None else None
         if self.cache is not None and key:
             hit = self.cache.get(key)
@@ -132,7 +177,7 @@ class JudgeCaller:
         asks = self.config.max_reasks + 1
         return self._fail(f"unparsable judge answer after {asks} ask{'s' if asks > 1 else ''}: {error}")
 
-    def _fail(self, reason: str) -> Outcome:
+    def _fail(self, reason: str) -> Outcome[P]:
         self.stats.failures += 1
         self.stats.reasons[reason.split(":")[0]] += 1
         return Outcome(None, reason)

@@ -3,6 +3,8 @@
 Accepted header forms (case-insensitive, on a line of their own): `# Analysis`, `## Analysis`,
 `**Analysis**`, `Analysis:`, `**Analysis:**`, `__Analysis__`, with any surrounding whitespace.
 The format holds when an analysis header comes first and a non-empty response section follows.
+Line endings are normalised first (Windows CR LF and a lone CR become LF), so the sections
+returned use LF whatever the policy wrote.
 What a malformed output scores is decided in `perm.scoring` (see `FormatPolicy`), not here.
 """
 from __future__ import annotations
@@ -11,17 +13,41 @@ import re
 
 from .types import ParsedCompletion
 
-_HEADER = re.compile(
-    r"^[ \t]{0,3}(?:\#{1,6}[ \t]*)?(?:\*\*|__)?[ \t]*(analysis|response)[ \t]*:?[ \t]*(?:\*\*|__)?[ \t]*:?[ \t]*$",
-    re.IGNORECASE | re.MULTILINE,
-)
+# One header line, already stripped of surrounding whitespace. Every optional part is anchored
+# by a literal, so matching is linear (the old whole-text pattern with adjacent `[ \t]*` groups
+# took 26 s on "# Analysis" + 400 spaces + "x": a few bytes could stall a server).
+_HEADER = re.compile(r"(?:\#{1,6}[ \t]*)?(?:\*\*|__)?[ \t]*(analysis|response)"
+                     r"(?:[ \t]*:)?(?:[ \t]*(?:\*\*|__))?(?:[ \t]*:)?", re.IGNORECASE)
+_MAX_HEADER = 40  # characters of a stripped header line; longer lines are text
+
+
+def _headers(text: str) -> list[tuple[str, int, int]]:
+    """(name, start, end) of every header line: at most 3 leading spaces, nothing else on it."""
+    out = []
+    pos = 0
+    for line in text.split("\n"):
+        stripped = line.strip(" \t")
+        lead = len(line) - len(line.lstrip(" \t"))
+        if stripped and len(stripped) <= _MAX_HEADER and lead <= 3:
+            m = _HEADER.fullmatch(stripped)
+            if m:
+                out.append((m.group(1).lower(), pos, pos + len(line)))
+        pos += len(line) + 1
+    return out
 
 
 def split_completion(text: str | None) -> ParsedCompletion:
-    """Return the analysis and response of `text`, and whether the required format held."""
+    """Return the analysis and response of `text`, and whether the required format held.
+
+    >>> split_completion("# Analysis\\nShe feels alone.\\n# Response\\nI'm here.").response
+    "I'm here."
+    >>> split_completion("just a reply").problem
+    'missing # Response section'
+    """
     if text is None or not text.strip():
         return ParsedCompletion("", "", False, "empty output")
-    headers = [(m.group(1).lower(), m.start(), m.end()) for m in _HEADER.finditer(text)]
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    headers = _headers(text)
     first_analysis = next((h for h in headers if h[0] == "analysis"), None)
     start_after = first_analysis[2] if first_analysis else 0
     first_response = next((h for h in headers if h[0] == "response" and h[1] >= start_after), None)

@@ -1,6 +1,8 @@
 """Typed, validated configuration. Defaults reproduce the reference PERM recipe."""
 from __future__ import annotations
 
+import copy
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 
@@ -8,6 +10,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from .errors import ConfigError
+from .types import EMPATHY_DIMENSIONS
 
 MissingPolicy = Literal["null", "batch_mean", "available"]
 FormatPolicy = Literal["penalize", "judge", "null"]
@@ -74,7 +77,7 @@ class ScoringConfig(_Strict):
     @classmethod
     def _known_dims(cls, v: dict[str, float] | None) -> dict[str, float] | None:
         if v is not None:
-            bad = set(v) - {"resonation", "expression", "reception"}
+            bad = set(v) - set(EMPATHY_DIMENSIONS)
             if bad:
                 raise ValueError(f"unknown dimension(s) in weights: {sorted(bad)}")
         return v
@@ -112,9 +115,11 @@ def read_yaml_mapping(path: str | Path, what: str = "config file") -> dict[str, 
     return loaded
 
 
-def load_config(path: str | Path | None, overrides: dict[str, Any] | None = None) -> ScoringConfig:
-    """Load a YAML/JSON scoring config; `overrides` (dotted keys allowed) win over the file."""
-    data: dict[str, Any] = {}
+def load_config(path: str | Path | None, overrides: dict[str, Any] | None = None, *,
+                base: Mapping[str, Any] | None = None) -> ScoringConfig:
+    """Load a YAML/JSON scoring config (or start from `base` when no path is given);
+    `overrides` (dotted keys allowed) win over it."""
+    data: dict[str, Any] = copy.deepcopy(dict(base)) if base is not None and path is None else {}
     if path is not None:
         loaded = read_yaml_mapping(path)
         data = loaded.get("scoring", loaded) if isinstance(loaded.get("scoring"), dict) else loaded

@@ -51,3 +51,12 @@ class BackendNotFound(PermError, KeyError):
 
     def __str__(self) -> str:  # KeyError would quote the message
         return str(self.args[0])
+
+
+class MissingDependency(PermError, ImportError):
+    """An optional package is not installed; the message names the pip command that adds it
+    (built by `perm.extras.missing_dependency`)."""
+
+    def __init__(self, message: str, *, module: str | None = None) -> None:
+        super().__init__(message)
+        self.name = module  # ImportError's field: the missing top-level module

@@ -1,7 +1,7 @@
 """Judge text -> scores. Pure functions, no I/O.
 
-The judge is asked to end with `Score: N` (1-5 dimensions) or five `Name: N` sub-score lines
-plus `Total: N` (bystander). Real judges decorate this (`**Score:** 4`, `Score: [4]`, `4/5`,
+The judge is asked to end with `Score: N` (1-5 dimensions) or one `Name: N` line per sub-score
+criterion plus `Total: N` (the bystander); scales and criteria come from `perm.perspectives`. Real judges decorate this (`**Score:** 4`, `Score: [4]`, `4/5`,
 `4.5`), quote the judged text (which may itself contain "Score: 5") or wander off format, so:
 
 - the LAST score line counts (justification comes first and may quote other scores);
@@ -14,10 +14,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
-from .types import SCORE_RANGE
+from .perspectives import PERSPECTIVES, SCORE_RANGE, Perspective
+from .types import EMPATHY_DIMENSIONS, Dimension
 
-BYSTANDER_CRITERIA = ("effectiveness", "clarity", "efficiency", "objectivity", "accuracy")
+#: The sub-score criteria of the perspectives that have them (the bystander's five).
+_CRITERIA = tuple(c for p in PERSPECTIVES.values() for c in p.criteria)
 _WORDS = {"zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5}
 _NUM = r"(\d{1,3}(?:\.\d+)?|zero|one|two|three|four|five)"
 _LEAD = r"[ \t*_`#>\-]*"  # list bullets, headings and emphasis before a label
@@ -30,7 +33,7 @@ _SCORE_LINE = re.compile(
 )
 _BARE = re.compile(rf"^{_LEAD}\[*{_NUM}(?:\s*/\s*(\d{{1,3}}))?\]*{_SP}\.?$", re.IGNORECASE)
 _CRITERION = re.compile(
-    rf"^{_LEAD}({'|'.join(BYSTANDER_CRITERIA)}|total){_SP}(?::|=|-){_SP}\[*{_NUM}"
+    rf"^{_LEAD}({'|'.join(_CRITERIA)}|total){_SP}(?::|=|-){_SP}\[*{_NUM}"
     rf"{_SP}(?:(?:/|out\s+of)\s*(\d{{1,3}}))?",
     re.IGNORECASE | re.MULTILINE,
 )
@@ -77,7 +80,13 @@ def tail_start(text: str, lines_: int = _TAIL_LINES) -> int:
 
 
 def parse_score(text: str | None, dimension: str = "resonation") -> Parsed:
-    """Parse a 1-5 (or the dimension's range) score from a judge answer."""
+    """Parse a 1-5 (or the dimension's range) score from a judge answer.
+
+    >>> parse_score("Warm and specific.\\n**Score:** 4").value
+    4.0
+    >>> parse_score("Score: 8/10").error
+    'score given on a /10 scale, expected /5'
+    """
     lo, hi = SCORE_RANGE[dimension]
     if text is None or not text.strip():
         return Parsed(None, "empty judge answer")
@@ -96,37 +105,45 @@ def parse_score(text: str | None, dimension: str = "resonation") -> Parsed:
     return _check(_num(last.group(1)), last.group(2), lo, hi, "score")
 
 
-def parse_bystander(text: str | None) -> Parsed:
-    """Parse the bystander's five 0-20 sub-scores (authoritative when all present) or a total."""
+def parse_criteria(text: str | None, perspective: Perspective) -> Parsed:
+    """Parse a perspective's sub-scores (authoritative when all present) or else its total."""
+    dim, criteria = perspective.dimension, perspective.criteria
+    lo, hi = perspective.criterion_scale or perspective.scale  # perspectives() requires the former
     if text is None or not text.strip():
         return Parsed(None, "empty judge answer")
     found: dict[str, tuple[float, str | None]] = {}
     for m in _CRITERION.finditer(text):  # later lines overwrite earlier (quoted) ones
         found[m.group(1).lower()] = (_num(m.group(2)), m.group(3))
     parts: dict[str, float] = {}
-    for name in BYSTANDER_CRITERIA:
+    for name in criteria:
         if name in found:
             value, denom = found[name]
-            checked = _check(value, denom, 0.0, 20.0, name)
+            checked = _check(value, denom, lo, hi, name)
             if not checked.ok:
                 return checked
             parts[name] = value
-    if len(parts) == len(BYSTANDER_CRITERIA):
+    if len(parts) == len(criteria):
         return Parsed(sum(parts.values()), None, parts)
     if "total" in found:
         value, denom = found["total"]
-        checked = _check(value, denom, 0.0, 100.0, "total")
+        checked = _check(value, denom, *perspective.scale, "total")
         return Parsed(checked.value, checked.error, parts) if checked.ok else checked
     if parts:
-        missing = ", ".join(n for n in BYSTANDER_CRITERIA if n not in parts)
-        return Parsed(None, f"incomplete bystander sub-scores (missing {missing}) and no total")
-    single = parse_score(text, "bystander")
-    return single if single.ok else Parsed(None, "no bystander score found in judge answer")
+        missing = ", ".join(n for n in criteria if n not in parts)
+        return Parsed(None, f"incomplete {dim} sub-scores (missing {missing}) and no total")
+    single = parse_score(text, dim)
+    return single if single.ok else Parsed(None, f"no {dim} score found in judge answer")
 
 
-def parse_answer(text: str | None, dimension: str) -> Parsed:
-    """Dispatch to the parser of `dimension`."""
-    return parse_bystander(text) if dimension == "bystander" else parse_score(text, dimension)
+def parse_bystander(text: str | None) -> Parsed:
+    """Parse the bystander's sub-scores (0-20 each) or its total (0-100)."""
+    return parse_criteria(text, PERSPECTIVES["bystander"])
+
+
+def parse_answer(text: str | None, dimension: Dimension) -> Parsed:
+    """Parse the answer of `dimension`'s judge: sub-scores when it has criteria, else a score."""
+    p = PERSPECTIVES[dimension]
+    return parse_criteria(text, p) if p.criteria else parse_score(text, dimension)
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,6 +161,11 @@ class FusedParsed:
 _JSON_START = re.compile(r"\{")
 
 
+def _json_number(value: object) -> float | None:
+    """A JSON number as a float; None for anything else (a boolean is not a number here)."""
+    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+
+
 def parse_fused(text: str | None) -> FusedParsed:
     """Parse the last JSON object of a fused answer into per-dimension results."""
     import json
@@ -151,28 +173,28 @@ def parse_fused(text: str | None) -> FusedParsed:
     if text is None or not text.strip():
         return FusedParsed({}, "empty judge answer")
     decoder = json.JSONDecoder()
-    found: dict | None = None
+    found: dict[str, Any] | None = None
     for m in _JSON_START.finditer(text):
         try:
             obj, _ = decoder.raw_decode(text, m.start())
         except ValueError:
             continue
-        if isinstance(obj, dict) and {"resonation", "expression", "reception"} & set(obj):
+        if isinstance(obj, dict) and set(EMPATHY_DIMENSIONS) & set(obj):
             found = obj
     if found is None:
         return FusedParsed({}, "no JSON score object found in judge answer")
     values: dict[str, Parsed] = {}
-    for dim in ("resonation", "expression", "reception"):
+    for dim, p in PERSPECTIVES.items():
         raw = found.get(dim)
-        values[dim] = (_check(float(raw), None, *SCORE_RANGE[dim], "score")
-                       if isinstance(raw, (int, float)) and not isinstance(raw, bool)
-                       else Parsed(None, f"fused answer has no numeric '{dim}'"))
-    by = found.get("bystander")
-    if isinstance(by, dict):
-        lines = "\n".join(f"{k}: {v}" for k, v in by.items() if isinstance(v, (int, float)))
-        values["bystander"] = parse_bystander(lines) if lines else Parsed(None, "empty bystander")
-    elif isinstance(by, (int, float)) and not isinstance(by, bool):
-        values["bystander"] = _check(float(by), None, 0.0, 100.0, "total")
-    else:
-        values["bystander"] = Parsed(None, "fused answer has no 'bystander' scores")
+        number = _json_number(raw)
+        if not p.criteria:
+            values[dim] = (_check(number, None, *p.scale, "score") if number is not None
+                           else Parsed(None, f"fused answer has no numeric '{dim}'"))
+        elif isinstance(raw, dict):
+            lines = "\n".join(f"{k}: {v}" for k, v in raw.items() if isinstance(v, (int, float)))
+            values[dim] = parse_criteria(lines, p) if lines else Parsed(None, f"empty {dim}")
+        elif number is not None:
+            values[dim] = _check(number, None, *p.scale, "total")
+        else:
+            values[dim] = Parsed(None, f"fused answer has no '{dim}' scores")
     return FusedParsed(values)

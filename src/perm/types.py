@@ -2,20 +2,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, TypedDict
 
 Dimension = Literal["resonation", "expression", "reception", "bystander"]
 EMPATHY_DIMENSIONS: tuple[Dimension, ...] = ("resonation", "expression", "reception")
 DIMENSIONS: tuple[Dimension, ...] = (*EMPATHY_DIMENSIONS, "bystander")
-#: Inclusive score range of each dimension.
-SCORE_RANGE: dict[str, tuple[float, float]] = {
-    "resonation": (1.0, 5.0),
-    "expression": (1.0, 5.0),
-    "reception": (1.0, 5.0),
-    "bystander": (0.0, 100.0),
-}
+# What each dimension's judge sees, its scale and answer format: `perm.perspectives`.
 
 Message = dict[str, str]  # {"role": ..., "content": ...}
+#: How a sample's scoring ended (`ScoreResult.outcome`).
+Outcome = Literal["scored", "partial", "failed", "format_error"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +54,23 @@ class DimensionRequest:
     response: str
 
 
+class ScoredRecord(TypedDict):
+    """`ScoreResult.to_dict()`: the scored-output contract as JSON, in its key order."""
+
+    id: str | None
+    reward: float | None
+    empathy: float | None
+    scores: dict[str, float | None]
+    terms: dict[str, float | None]
+    format_ok: bool
+    failures: dict[str, str]
+    outcome: Outcome
+    imputed: list[str]
+    tokens: int
+    judge: str
+    rubric_version: str
+
+
 @dataclass(slots=True)
 class ScoreResult:
     """The scored-output contract (one per input sample); see `to_dict`."""
@@ -73,9 +86,9 @@ class ScoreResult:
     rubric_version: str
     tokens: int = 0
     imputed: list[str] = field(default_factory=list)
-    outcome: str = "scored"  # scored | partial | failed | format_error
+    outcome: Outcome = "scored"
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> ScoredRecord:
         return {
             "id": self.id,
             "reward": self.reward,

@@ -24,7 +24,7 @@ def quick(tmp_path_factory, request) -> dict[str, dict]:
     env.pop("PERM_JUDGE_API_KEY", None)
     env.pop("OPENAI_API_KEY", None)
     proc = subprocess.run([sys.executable, "-m", "bench.run", "--quick", "--out", str(out)],
-                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=900)
+                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=1800)
     results = {p.stem: json.loads(p.read_text()) for p in out.glob("*.json")}
     results["_proc"] = {"rc": proc.returncode, "stdout": proc.stdout, "stderr": proc.stderr[-4000:]}
     return results
@@ -35,7 +35,7 @@ def test_every_benchmark_ran_and_kept_its_invariants(quick):
     assert proc["rc"] == 0, proc["stdout"] + proc["stderr"]
     run = quick["run"]
     assert set(run["benchmarks"]) == {"roundtrips", "overhead", "cost", "faults", "kill_resume",
-                                      "local_scorer", "grpo_step"}
+                                      "local_scorer", "grpo_step", "serve_fairness", "episodes"}
     assert run["failed_invariants"] == []
     for name, res in run["benchmarks"].items():
         assert "error" not in quick[name], quick[name].get("error")
@@ -55,6 +55,12 @@ def test_roundtrips_send_every_call_once(quick):
     # perm has the whole batch in flight; the reference schedule never more than one phase
     assert variants["perm"]["max_in_flight"] > variants[ref]["max_in_flight"] == 64
     assert variants["perm_c64"]["max_in_flight"] <= 64
+
+
+def test_episodes_keep_a_whole_turn_of_a_batch_in_flight(quick):
+    b = quick["episodes"]["batched"]
+    assert b["calls"] == 16 * 3 * 5 and b["turns_played"] == 48  # 4 judges + 1 seeker per turn
+    assert b["max_in_flight"] == 16 * 5  # every judge and seeker call of a turn, together
 
 
 def test_faults_lose_nothing_and_explain_every_failure(quick):

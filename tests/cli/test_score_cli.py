@@ -7,7 +7,7 @@ import time
 
 import pytest
 from click.testing import CliRunner
-from tests.conftest import make_record
+from tests.helpers import make_record
 
 from perm.cli import cli
 from perm.data import load_samples
@@ -63,13 +63,25 @@ def test_unknown_judge_suggests_the_closest(write_jsonl, tmp_path):
     assert "did you mean 'openai'" in str(res.exception) + res.output
 
 
-def test_dry_run_prints_prompts_without_calling(write_jsonl):
+def test_dry_run_prints_prompts_without_calling(write_jsonl, monkeypatch):
+    from perm.judges.fake import FakeJudge
+
+    asked = []
+
+    async def counted(self, messages, params):
+        asked.append(messages)
+        return "Score: 3"
+
+    monkeypatch.setattr(FakeJudge, "complete", counted)
     p = write_jsonl([make_record(0, hidden_intention="wants reassurance")])
-    res = run("score", str(p), "--dry-run", "--judge", "openai")
+    with StubServer() as stub:
+        res = run("score", str(p), "--dry-run", "--judge", "openai", "--base-url", stub.url,
+                  "--model", "stub-judge")
     assert res.exit_code == 0
     for dim in ("resonation", "expression", "reception", "bystander"):
         assert f"--- {dim} ---" in res.output
     assert "wants reassurance" in res.output
+    assert stub.state.hits == 0 and asked == []  # no judge was called, real or fake
 
 
 def test_resume_skips_finished_ids_and_repairs_a_torn_line(write_jsonl, tmp_path):
@@ -147,3 +159,14 @@ def test_sigkill_then_resume_loses_nothing_and_repeats_nothing(write_jsonl, tmp_
         assert hits_now == hits_then, f"{sid} was judged again after it had finished"
     repeats = sum(c - 1 for c in stub.state.by_digest.values())
     assert repeats <= 2 * 8, f"{repeats} repeated calls: more than the calls in flight at two kills"
+
+
+def test_extra_input_fields_are_carried_into_the_output(write_jsonl, tmp_path):
+    # README: fields outside the contract are carried along; result fields always win
+    rec = {**make_record(0), "category": "grief", "reward": 99}
+    out = tmp_path / "out.jsonl"
+    res = run("score", str(write_jsonl([rec])), "-o", str(out), "--judge", "fake", "--no-progress")
+    assert res.exit_code == 0, res.output
+    (row,) = read(out)
+    assert row["category"] == "grief"
+    assert row["reward"] != 99

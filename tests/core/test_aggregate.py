@@ -85,3 +85,23 @@ def test_zero_bystander_coef_needs_no_bystander():
     res = combine({"resonation": 5, "expression": 5, "reception": 5}, {}, 10, cfg)
     assert res.reward == pytest.approx(1.0)
     assert not math.isnan(res.reward)
+
+
+def test_approx_tokens_of_ordinary_words_is_words_and_punctuation_times_1_3():
+    text = "It sounds like the last few weeks have been exhausting, and lonely too."
+    pieces = 13 + 2  # words + punctuation marks
+    assert aggregate.approx_tokens(text) == math.ceil(pieces * 1.3)
+    assert aggregate.approx_tokens("responsibility") == math.ceil(1.3 + 2 / 4)  # 14 letters
+
+
+def test_text_without_spaces_counts_about_one_token_per_four_characters():
+    # issue 12: 50 MB of unbroken text counted 8 tokens and escaped the length penalty
+    for n in (1_000, 40_000):
+        assert aggregate.approx_tokens("a" * n) == pytest.approx(n / 4, rel=0.01)
+    completion = "# Analysis\nx\n# Response\n" + "a" * 8_000
+    assert aggregate.length_term(aggregate.approx_tokens(completion)) < -1.0
+
+
+def test_approx_tokens_grows_with_word_length():
+    counts = [aggregate.approx_tokens("b" * n) for n in range(1, 200)]
+    assert counts == sorted(counts) and counts[0] == 2

@@ -1,7 +1,7 @@
 import json
 
 import pytest
-from tests.conftest import make_record
+from tests.helpers import make_record
 
 from perm.data import load_samples, parse_record
 from perm.errors import DataError, DataErrors

@@ -7,12 +7,12 @@ import time
 import pytest
 from aiohttp import web
 
-from perm.calling import JudgeCaller
+from perm.calling import ChatCaller
 from perm.config import JudgeConfig
 from perm.errors import JudgeError, JudgeUnavailable
 from perm.judges.base import SamplingParams
 from perm.judges.openai import (
-    OpenAIJudge,
+    OpenAIChat,
     build_endpoints,
     build_request,
     parse_response,
@@ -82,13 +82,11 @@ def test_scores_through_a_real_http_server():
     # machine (at 50 ms, early answers came back before the last requests arrived: flaky)
     with StubServer(StubConfig(latency=1.0)) as stub:
         scorer = scorer_for(stub.url)
-        t = time.perf_counter()
         res = scorer.score(samples(32))
-        wall = time.perf_counter() - t
         scorer.close()
     assert all(r.reward is not None for r in res)
-    assert stub.state.hits == 128 and stub.state.max_in_flight == 128  # all calls at once
-    assert wall < 3.0  # one latency, not 128 (sequential would take 128 s)
+    # every call at once: 128 in flight at the server, not 128 one after another
+    assert stub.state.hits == 128 and stub.state.max_in_flight == 128
 
 
 @pytest.mark.parametrize("fault", ["500", "429", "garbage", "empty", "truncated"])
@@ -110,16 +108,18 @@ def test_every_fault_kind_ends_in_a_score_or_an_explicit_failure(fault):
 
 
 def test_timeouts_are_retried_then_reported():
-    cfg = StubConfig(fault_rate=1.0, faults=("timeout",), hang_seconds=1.5)
+    # the server stalls every request until the test releases it (or 60 s pass)
+    cfg = StubConfig(fault_rate=1.0, faults=("timeout",), hang_seconds=60)
     with StubServer(cfg) as stub:
         scorer = scorer_for(stub.url, timeout=0.2, max_retries=1)
-        t = time.perf_counter()
         (r,) = scorer.score(samples(1))
-        wall = time.perf_counter() - t
+        # the scorer gave up while every request it sent (4 dimensions x 2 tries) still hangs
+        stalled = stub.state.in_flight
+        stub.release_hangs()
         scorer.close()
     assert r.reward is None
     assert all("timed out" in reason and "after 1 retry" in reason for reason in r.failures.values())
-    assert wall < 3, "two 0.2 s timeouts per call must not wait for the server hang"
+    assert stub.state.hits == 8 and stalled == 8
 
 
 @contextlib.asynccontextmanager
@@ -148,8 +148,8 @@ def test_429_honours_retry_after():
 
     async def run():
         async with serve(handler) as url:
-            judge = OpenAIJudge(JudgeConfig(backend="openai", base_url=[url], model="m", backoff=0.0))
-            caller = JudgeCaller(judge, judge.config, rubric_version="v1")
+            judge = OpenAIChat(JudgeConfig(backend="openai", base_url=[url], model="m", backoff=0.0))
+            caller = ChatCaller(judge, judge.config, rubric_version="v1")
             out = await caller.ask([{"role": "user", "content": "x"}], parse_score)
             await judge.aclose()
         return out
@@ -160,20 +160,20 @@ def test_429_honours_retry_after():
 
 
 def test_unreachable_endpoint_fails_fast():
-    judge = OpenAIJudge(JudgeConfig(backend="openai", base_url=[f"http://127.0.0.1:{free_port()}/v1"]))
+    judge = OpenAIChat(JudgeConfig(backend="openai", base_url=[f"http://127.0.0.1:{free_port()}/v1"]))
     with pytest.raises(JudgeUnavailable, match="unreachable"):
         asyncio.run(judge.check())
 
 
 def test_openai_without_key_fails_fast():
-    judge = OpenAIJudge(JudgeConfig(backend="openai"))
+    judge = OpenAIChat(JudgeConfig(backend="openai"))
     with pytest.raises(JudgeUnavailable, match="PERM_JUDGE_API_KEY"):
         asyncio.run(judge.check())
 
 
 def test_check_discovers_the_single_served_model():
     with StubServer() as stub:
-        judge = OpenAIJudge(JudgeConfig(backend="openai", base_url=[stub.url]))
+        judge = OpenAIChat(JudgeConfig(backend="openai", base_url=[stub.url]))
         asyncio.run(judge.check())
     assert judge.model == "stub-judge"
 

@@ -38,7 +38,7 @@ def test_eval_resumes_without_judging_again(two_systems, tmp_path):
     before = (out / "scores" / "base.jsonl").read_text()
     # a judge that would fail every call proves nothing is judged on the second run
     cfg = tmp_path / "bad.yaml"
-    cfg.write_text("judge:\n  backend: fake\n  max_retries: 0\n  options:\n    answers: ['!error:400']\n")
+    cfg.write_text("judge:\n  backend: fake\n  max_retries: 0\n  options:\n    answers: ['!error:400']\n    cycle: true\n")
     run_cli("eval", base, tuned, "-o", out, "-c", cfg, "--no-progress")
     assert (out / "scores" / "base.jsonl").read_text() == before
 
@@ -85,3 +85,70 @@ def test_resume_with_another_judge_is_refused(two_systems, tmp_path):
     scores_path(out, "base").write_text("".join(json.dumps(r) + "\n" for r in rows[:4]))
     res = run_cli("eval", base, tuned, "-o", out, "--judge", "fake", "--model", "other", ok=False)
     assert res.exit_code != 0 and "judge 'fake:fake', not 'fake:other'" in res.output
+
+
+def test_eval_exits_non_zero_when_a_system_got_no_scores(two_systems, tmp_path):
+    base, tuned = two_systems
+    out = tmp_path / "ev"
+    cfg = tmp_path / "bad.yaml"
+    cfg.write_text("judge:\n  backend: fake\n  max_retries: 0\n  options:\n    answers: ['!error:400']\n    cycle: true\n")
+    res = run_cli("eval", base, tuned, "-o", out, "-c", cfg, "--no-progress", ok=False)
+    assert res.exit_code == 1
+    assert "base: the judge produced no usable answer: 8 of 8 judged outputs" in res.output
+    assert "tuned: the judge produced no usable answer: 7 of 7" in res.output  # 1 format error
+    assert json.loads((out / "eval.json").read_text())["systems"]["base"]["n"] == 8  # kept
+    res = run_cli("eval", base, tuned, "-o", out, "--judge", "fake", "--retry-failed", "--no-progress")
+    assert "--retry-failed: doing 8 failed line(s) again" in res.output
+
+
+def test_eval_refuses_other_settings_and_starts_over_with_overwrite(two_systems, tmp_path):
+    base, tuned = two_systems
+    out = tmp_path / "ev"
+    run_cli("eval", base, tuned, "-o", out, "--judge", "fake", "--no-progress")
+    res = run_cli("eval", base, tuned, "-o", out, "--judge", "fake", "--empathy-mode", "mean",
+                  "--no-progress", ok=False)
+    assert res.exit_code == 1 and "other settings (config_hash" in res.output
+    assert "--empathy-mode" in res.output and "--overwrite" in res.output
+    run_cli("eval", base, tuned, "-o", out, "--judge", "fake", "--empathy-mode", "mean",
+            "--overwrite", "--no-progress")
+    assert json.loads((out / "eval.json").read_text())["scoring"]["empathy_mode"] == "mean"
+
+
+def test_eval_warns_once_when_most_outputs_miss_the_format(tmp_path):
+    from tests.evaluate.helpers import scenario
+
+    a = write(tmp_path / "a.jsonl", [{**scenario(i), "completion": f"plain {i}"} for i in range(4)])
+    b = write(tmp_path / "b.jsonl", [{**scenario(i), "completion": f"also plain {i}"} for i in range(4)])
+    res = run_cli("eval", a, b, "-o", tmp_path / "ev", "--judge", "fake", "--no-progress")
+    text = " ".join(res.output.split())
+    assert text.count("--on-format-error judge") == 1 and "(also: b)" in text
+
+
+def test_eval_clusters_several_outputs_per_scenario(tmp_path):
+    from tests.evaluate.helpers import scenario
+
+    scen = write(tmp_path / "s.jsonl", [scenario(i) for i in range(4)])
+    for name in ("a", "b"):
+        run_cli("generate", scen, "-o", tmp_path / f"{name}.jsonl", "--backend", "fake",
+                "--model", name, "--num-samples", "3", "--no-progress")
+    out = tmp_path / "ev"
+    res = run_cli("eval", tmp_path / "a.jsonl", tmp_path / "b.jsonl", "-o", out, "--judge", "fake",
+                  "--cluster-by", "scenario_id", "--bootstrap", "200", "--no-progress")
+    summary = json.loads((out / "eval.json").read_text())
+    assert summary["cluster_by"] == "scenario_id"
+    (pair,) = summary["pairs"]
+    assert pair["n"] == 12  # 4 scenarios x 3 draws, paired by id <scenario>#k
+    clusters = pair["clusters"]
+    assert clusters["n"] == 4 and clusters["better"] + clusters["worse"] + clusters["ties"] == 4
+    assert 0 <= clusters["p_sign"] <= 1
+    assert "b vs a per scenario_id: better on" in res.output
+
+
+def test_eval_cluster_field_missing_stops_before_judging(two_systems, tmp_path):
+    base, tuned = two_systems
+    out = tmp_path / "ev"
+    res = run_cli("eval", base, tuned, "-o", out, "--judge", "fake", "--cluster-by", "scenario_id",
+                  "--no-progress", ok=False)
+    assert res.exit_code != 0
+    assert "--cluster-by scenario_id: 8 line(s)" in res.output and "no 'scenario_id'" in res.output
+    assert "Nothing was judged" in res.output and not (out / "scores").exists()

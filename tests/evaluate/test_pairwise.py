@@ -2,7 +2,7 @@ import asyncio
 
 import pytest
 
-from perm.calling import JudgeCaller
+from perm.calling import ChatCaller
 from perm.config import JudgeConfig
 from perm.evaluate.pairwise import (
     judge_pairs,
@@ -126,7 +126,7 @@ def test_judge_pairs_with_a_judge_that_prefers_one_system(two_systems):
     caller_cfg = JudgeConfig(backend="fake", max_reasks=1)
 
     async def go():
-        caller = JudgeCaller(judge, caller_cfg, rubric_version="v1")
+        caller = ChatCaller(judge, caller_cfg, rubric_version="v1")
         await judge_pairs(caller, plan_pairs(aligned, seed=1), judge.identity, records.append)
 
     asyncio.run(go())
@@ -156,7 +156,7 @@ def test_unparsable_answers_are_reasked_then_recorded_as_failures(two_systems):
     records = []
 
     async def go():
-        caller = JudgeCaller(judge, JudgeConfig(backend="fake", max_reasks=1), rubric_version="v1")
+        caller = ChatCaller(judge, JudgeConfig(backend="fake", max_reasks=1), rubric_version="v1")
         await judge_pairs(caller, plan_pairs(aligned, swap=False)[:2], judge.identity, records.append)
 
     asyncio.run(go())

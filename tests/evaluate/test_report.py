@@ -1,3 +1,4 @@
+import json
 import re
 
 import pytest
@@ -43,3 +44,65 @@ def test_report_input_errors(results, tmp_path):
     empty.mkdir()
     with pytest.raises(PermError, match="eval.json: not found"):
         load_inputs(empty)
+
+
+def test_report_shows_scoring_and_generation_settings(results, tmp_path, two_systems):
+    page = build_report(load_inputs(results["eval"], compares=[results["compare"]]), tmp_path / "r").read_text()
+    settings = page[page.index("How these numbers were made"):]
+    assert re.search(r"<code>on_format_error</code></td><td class='num'>penalize</td>", settings)
+    assert re.search(r"<code>judge</code></td><td class='num'>fake:fake \(stand-in judge", settings)
+    assert "<code>swap</code></td><td class='num'>yes</td>" in settings  # the pairwise judge's
+    # the fixture's outputs carry no `generation` record: said so, not left blank
+    assert "not recorded" in settings
+
+
+def test_generation_settings_and_examples_come_from_the_outputs(tmp_path):
+    from tests.evaluate.helpers import output, write
+
+    gen = {"backend": "hf", "model": "smollm2", "temperature": 0.0, "max_new_tokens": 256, "seed": 7}
+    base = write(tmp_path / "base.jsonl", [output(i, "base", generation={**gen, "sample": 0})
+                                           for i in range(6)])
+    greedy = write(tmp_path / "greedy.jsonl",
+                   [output(i, "greedy", generation={**gen, "temperature": 0.7, "sample": 0})
+                    if i != 2 else {**output(i, "greedy"), "completion": "no headers at all (2)"}
+                    for i in range(6)])
+    run_cli("eval", base, greedy, "-o", tmp_path / "ev", "--judge", "fake", "--no-progress",
+            "--bootstrap", "50")
+    ev = json.loads((tmp_path / "ev" / "eval.json").read_text())
+    assert ev["systems"]["base"]["generation"] == [{k: v for k, v in gen.items()}]
+    assert ev["systems"]["greedy"]["generation"][0]["temperature"] == 0.7
+    examples = ev["examples"]
+    assert len(examples) == 3 and all(set(x["replies"]) == {"base", "greedy"} for x in examples)
+    broken = [x for x in examples if x["id"] == "s2"]
+    assert broken, "the malformed output's scenario (largest reward gap) is among the examples"
+    assert broken[0]["replies"]["greedy"]["response"] == "no headers at all (2)"
+    assert broken[0]["replies"]["greedy"]["format_ok"] is False
+    page = build_report(load_inputs(tmp_path / "ev"), tmp_path / "r").read_text()
+    gen_table = page[page.index("How each system's outputs were generated"):]
+    assert re.search(r"<code>temperature</code></td><td class='num'>0.0</td><td class='num'>0.7</td>",
+                     gen_table)
+    shown = page[page.index("Example replies"):page.index("Score distributions")]
+    assert shown.count("class='reply'") == 6
+    assert "base says: that sounds so heavy, I&#x27;m here" in shown
+    assert "format broken: shown as written" in shown
+
+
+def test_radar_axes_carry_the_values():
+    from perm.evaluate.charts import radar_labels
+
+    summary = {"scores": {"resonation": {"mean": 3.4167}, "expression": {"mean": None},
+                          "reception": {"mean": 2.0}, "bystander": {"mean": 71.52}},
+               "format_ok_rate": 0.875}
+    assert radar_labels(summary) == ["Resonation\n3.42 / 5", "Expression\n—", "Reception\n2.00 / 5",
+                                     "Bystander\n71.5 / 100", "Format kept\n88%"]
+
+
+def test_reward_against_length_keeps_outputs_without_a_reward():
+    from perm.evaluate.charts import _length_points, reward_vs_length
+
+    rows = [{"tokens": 40, "reward": 0.5}, {"tokens": 80, "reward": None},
+            {"tokens": None, "reward": float("nan")}, {"tokens": 60, "reward": True}]
+    assert _length_points(rows) == ([(40.0, 0.5)], [80.0, 0.0, 60.0])
+    # every reward missing (e.g. --on-format-error null on malformed outputs): still a chart
+    png = reward_vs_length({"a": [{"tokens": 10, "reward": None}] * 3}, 768)
+    assert png.startswith(PNG) and len(png) > 5000

@@ -50,6 +50,13 @@ def test_report_renders_in_headless_chromium(results, tmp_path):
     for chart in ("distributions", "radar", "reward_length", "winrates", "training"):
         assert f'data-chart="{chart}"' in html
     assert html.count('data-chart="radar"') == 2  # one per system
+    # issue 13.10: both judges here are stand-ins; the headline comes from the (one) human
+    # rater, whose 8 answers are far from significant
+    head = html.split('class="headline"')[1].split("</div>")[0]
+    assert "No significant difference between tuned and base" in head and "beats" not in head
+    assert "by human raters (1)" in head
+    assert html.count('class="reply"') == 6  # 3 example scenarios x 2 systems, side by side
+    assert "<code>on_format_error</code>" in html
 
     shot = tmp_path / "shot.png"
     res = _run(browser, tmp_path / "profile-shot", "--window-size=1280,2400",
@@ -114,3 +121,25 @@ def test_human_form_renders_and_its_answers_import(two_systems, tmp_path):
     assert result["raters"] == {"tester": 5}
     assert result["wins"] == b_second and result["losses"] == 5 - b_second
     assert result["position"]["first_rate"] == 0.0
+
+
+def test_the_conversations_view_renders(tmp_path):
+    """Issue 15.4: reward and seeker state over turns, one transcript side by side."""
+    browser = _chromium()
+    scen = tmp_path / "s.jsonl"
+    scen.write_text("".join(
+        f'{{"id": "s{i}", "persona": "P{i}", "scenario": "S", "query": "Q{i}"}}\n' for i in range(4)))
+    for name in ("base", "tuned"):
+        run_cli("simulate", f"fake:{name}", "--scenarios", scen, "--turns", "3", "--seeker", "fake",
+                "--judge", "fake", "-o", tmp_path / f"{name}.jsonl")
+    out = tmp_path / "rep"
+    run_cli("report", "--simulate", tmp_path / "base.jsonl", "--simulate", tmp_path / "tuned.jsonl",
+            "-o", out)
+    probe = out / "probe.html"
+    probe.write_text((out / "report.html").read_text().replace("</body>", PROBE, 1))
+    dom = _run(browser, tmp_path / "profile", "--virtual-time-budget=5000", "--dump-dom", probe.as_uri())
+    assert dom.returncode == 0, dom.stderr[-2000:]
+    html = dom.stdout
+    assert 'data-charts="1"' in html and 'data-decoded="1"' in html and 'data-chart="turns"' in html
+    assert html.count("reply convo") == 2 and "stand-in" in html
+    assert html.count("class=\"turn\"") >= 2

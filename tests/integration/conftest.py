@@ -8,7 +8,7 @@ import urllib.request
 
 import pytest
 
-from perm.testing.models import smollm2_gguf
+from perm.models import smollm2_gguf
 from perm.testing.stub_server import free_port
 
 

@@ -23,6 +23,12 @@ def _server_helpers() -> Any:
 
 
 @pytest.fixture
+def helpers() -> Any:
+    """tests/server/server_helpers.py (fake configs, WholeBatchRater, ...)."""
+    return _server_helpers()
+
+
+@pytest.fixture
 def live_server(tmp_path: Path) -> Iterator[Any]:
     helpers = _server_helpers()
     servers: list[Any] = []

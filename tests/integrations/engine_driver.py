@@ -3,7 +3,9 @@ and calls *their* reward-loading and remote-RM client code against our adapters 
 Prints one JSON object on the last line; tests/integrations/test_rl_engines.py checks it.
 
     python engine_driver.py verl PARQUET RECIPE_DIR
+    python engine_driver.py verl-down PARQUET RECIPE_DIR   # the judge fails every call
     python engine_driver.py openrlhf URL ADAPTER_FILE CASES_JSON     # current OpenRLHF
+    python engine_driver.py openrlhf-file ADAPTER_FILE CASES_JSON    # file mode only
     python engine_driver.py openrlhf-old URL ADAPTER_FILE CASES_JSON # OpenRLHF <= 0.9.0
 """
 from __future__ import annotations
@@ -102,6 +104,33 @@ def run_verl(parquet: str, recipe_dir: str) -> dict[str, Any]:
     return out
 
 
+def run_verl_down(parquet: str, recipe_dir: str) -> dict[str, Any]:
+    """verl's reward-loop manager scoring one sample at a time while the judge is down
+    (PERM_CONFIG and PERM_MAX_FAILED_SAMPLES come from the environment): rewards until the
+    adapter raises, and what it raised."""
+    import pandas as pd
+    from hydra import compose, initialize_config_dir
+    from verl.trainer.ppo.reward import load_reward_manager
+
+    rows = pd.read_parquet(parquet).head(6).to_dict("records")
+    with initialize_config_dir(config_dir=recipe_dir, version_base=None):
+        cfg = compose(config_name="perm_grpo",
+                      overrides=["reward.custom_reward_function.reward_kwargs.judge=fake"])
+    manager = load_reward_manager(cfg, CharTokenizer())
+    data = _dataproto(rows, [GOOD] * len(rows))
+    out: dict[str, Any] = {"scores": [], "missing": [], "resonation": [], "raised": None}
+    for i in range(len(rows)):
+        try:
+            result = manager.loop.run_until_complete(manager.run_single(data[i:i + 1]))
+        except Exception as e:  # what verl would see: it stops the run
+            out["raised"] = f"{type(e).__name__}: {e}"
+            break
+        out["scores"].append(result["reward_score"])
+        out["missing"].append(result["reward_extra_info"]["missing"])
+        out["resonation"].append(repr(result["reward_extra_info"]["resonation"]))
+    return out
+
+
 def run_openrlhf(url: str, adapter_file: str, cases: list[dict[str, Any]]) -> dict[str, Any]:
     from openrlhf.utils.agent import SingleTurnAgentExecutor
 
@@ -116,7 +145,8 @@ def run_openrlhf(url: str, adapter_file: str, cases: list[dict[str, Any]]) -> di
 
     params = SimpleNamespace(max_tokens=4096, logprobs=None)
     out: dict[str, Any] = {}
-    for mode, target in (("http", [url]), ("func", adapter_file)):
+    targets = (("http", [url]), ("func", adapter_file)) if url else (("func", adapter_file),)
+    for mode, target in targets:
         executor = SingleTurnAgentExecutor(remote_rm_url=target)
 
         async def run_all(ex: Any = executor) -> list[Any]:
@@ -173,8 +203,12 @@ def main() -> None:
     mode, *args = sys.argv[1:]
     if mode == "verl":
         result = run_verl(*args)
+    elif mode == "verl-down":
+        result = run_verl_down(*args)
     elif mode == "openrlhf":
         result = run_openrlhf(args[0], args[1], json.loads(args[2]))
+    elif mode == "openrlhf-file":
+        result = run_openrlhf("", args[0], json.loads(args[1]))
     elif mode == "openrlhf-old":
         result = run_openrlhf_old(args[0], args[1], json.loads(args[2]))
     else:

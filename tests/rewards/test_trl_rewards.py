@@ -103,7 +103,7 @@ def test_plain_string_completions_work():
 
 def test_judge_failure_gives_none_for_every_term_and_is_logged():
     funcs = perm_reward_funcs({"judge": {"backend": "fake", "max_retries": 0}},
-                              judge=fake(answers=["!error:400"]), max_failed_batches=None)
+                              judge=fake(answers=["!error:400"], cycle=True), max_failed_batches=None)
     metrics, extra = {}, {}
     out = asyncio.run(call_all(funcs, completions(), columns(),
                                log_metric=lambda k, v: metrics.setdefault(k, []).append(v),
@@ -121,9 +121,10 @@ def test_partial_failure_follows_missing_policy():
     answers = [{"resonation": "no score here", "expression": "Score: 4", "reception": "Score: 5",
                 "bystander": "Total: 80"}]
     base = {"judge": {"backend": "fake", "max_reasks": 0}}
-    strict = perm_reward_funcs(base, judge=fake(answers=answers), max_failed_batches=None)
+    strict = perm_reward_funcs(base, judge=fake(answers=answers, cycle=True),
+                               max_failed_batches=None)
     assert asyncio.run(call_all(strict, completions(2), columns(2))) == [[None, None]] * 3
-    lenient = perm_reward_funcs({**base, "missing": "available"}, judge=fake(answers=answers))
+    lenient = perm_reward_funcs({**base, "missing": "available"}, judge=fake(answers=answers, cycle=True))
     emp, bys, ln = asyncio.run(call_all(lenient, completions(2), columns(2)))
     assert emp == [pytest.approx(2 / (1 / 0.8 + 1 / 1.0))] * 2  # harmonic mean of 4/5 and 5/5
     assert bys == [pytest.approx(0.5 * (0.8 - 1))] * 2 and ln == [0.0, 0.0]
@@ -140,7 +141,7 @@ def test_batch_exception_is_data_not_a_crash():
 
 def test_consecutive_failed_batches_stop_training():
     state = PermRewardState({"judge": {"backend": "fake", "max_retries": 0}},
-                            judge=fake(answers=["!error:401"]), max_failed_batches=2)
+                            judge=fake(answers=["!error:401"], cycle=True), max_failed_batches=2)
     funcs = perm_reward_funcs(state=state)
     step = SimpleNamespace(global_step=1)
     asyncio.run(call_all(funcs, completions(2), columns(2), trainer_state=step))

@@ -7,12 +7,16 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import httpx
 
+from perm.judges.fake import FakeJudge
+from perm.rating import LLMRater, Rater, Rating, RatingsDone
 from perm.scoring import PermScorer
+from perm.types import DimensionRequest
 
 GOOD = "# Analysis\nShe is worn out and wants to be taken seriously.\n# Response\nThat sounds exhausting."
 CHATML_PROMPT = ("<|im_start|>system\nAnswer with # Analysis then # Response.<|im_end|>\n"
@@ -86,3 +90,26 @@ def direct_scores(records: list[dict[str, Any]], config: dict[str, Any] | None =
 
     with PermScorer(config or fake_config()) as scorer:
         return [r.to_dict() for r in scorer.score([parse_record(r) for r in records])]
+
+
+class WholeBatchRater(Rater):
+    """Like the embedded scorer: text it cannot encode fails every sample of the batch."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.inner = LLMRater(FakeJudge())
+
+    @property
+    def identity(self) -> str:
+        return self.inner.identity
+
+    async def rate(self, jobs: Sequence[Sequence[DimensionRequest]], done: RatingsDone) -> None:
+        try:
+            for reqs in jobs:
+                for r in reqs:
+                    (r.sample.persona + r.sample.query + r.analysis + r.response).encode()
+        except UnicodeEncodeError as e:
+            for k, reqs in enumerate(jobs):
+                done(k, [Rating(None, f"scorer error: {type(e).__name__}")] * len(reqs))
+            return
+        await self.inner.rate(jobs, done)

@@ -125,7 +125,7 @@ def test_get_reward_bad_label_names_it(client: Any, label: str, loc: list[Any]) 
 
 
 def test_failed_judge_gives_null_reward_and_counts(make_client: Any) -> None:
-    client = make_client(fake_config(answers=["!error:400"]), null_reward=-1.0)
+    client = make_client(fake_config(answers=["!error:400"], cycle=True), null_reward=-1.0)
     r = client.post("/v1/score", json={"samples": [sample(0)]})
     res = r.json()["results"][0]
     assert r.status_code == 200 and res["reward"] is None and res["outcome"] == "failed"

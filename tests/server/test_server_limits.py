@@ -152,3 +152,87 @@ async def test_overload_gives_503_with_retry_after_and_recovers() -> None:
         assert 'perm_rejected_total{reason="overload"} 1' in text
         assert 'perm_requests_total{endpoint="/v1/score",status="503"} 1' in text
         assert "perm_pending_samples 0" in text
+
+
+# -- issue 12 item 13: tokens that say nothing are refused at start-up -------------------------
+@pytest.mark.parametrize("bad", ["", " ", "   ", "\t\n", "+", "short-token", "x" * 15,
+                                 "has a space 0123456789", "tab\tinside-0123456789",
+                                 "unicod\u00e9-token-0123456789"])
+def test_bad_tokens_are_refused(bad: str) -> None:
+    from perm.server.auth import check_token
+
+    with pytest.raises(ConfigError, match="token"):
+        check_token(bad)
+    with pytest.raises(ConfigError, match="token"):
+        create_app(fake_config(), token=bad)
+
+
+def test_good_tokens_pass() -> None:
+    from perm.server.auth import check_token
+
+    check_token(None)
+    check_token("a" * 16)
+    check_token("9f2c1e7a4b8d3f60a1c2e4b6d8f0a2c4e6b8d0f2a4c6e8b0")
+    check_token("p@ss/word+with=punct~!")
+
+
+@pytest.mark.parametrize(("args", "env"), [
+    (["--token", " "], {}),
+    (["--token", "+"], {}),
+    ([], {"PERM_SERVER_TOKEN": "   "}),
+    (["--token", "too-short"], {}),
+])
+def test_cli_refuses_a_bad_token_before_serving(args: list[str], env: dict[str, str]) -> None:
+    import os
+    import subprocess
+    import sys
+
+    from server_helpers import free_port
+
+    proc = subprocess.run(
+        [sys.executable, "-m", "perm.cli", "serve", "--judge", "fake", "--port", str(free_port()),
+         *args], capture_output=True, text=True, timeout=30,
+        env={**os.environ, "PERM_SERVER_TOKEN": "", **env})
+    assert proc.returncode != 0
+    assert "token" in proc.stderr and "openssl rand" in proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+def test_query_token_key_must_be_spelled_token(secured: Any) -> None:
+    body = {"query": ["x"], "labels": [json.dumps(sample(0))]}
+    assert secured.post(f"/get_reward?a=1&token={TOKEN}", json=body).status_code == 200
+    assert secured.post(f"/get_reward?%74oken={TOKEN}", json=body).status_code == 401
+    assert secured.post(f"/get_reward?TOKEN={TOKEN}", json=body).status_code == 401
+    assert secured.post("/get_reward?token=+", json=body).status_code == 401
+    assert secured.post("/get_reward?token=", json=body).status_code == 401
+
+
+# -- issue 12 item 14: ?token= never reaches a log in clear -----------------------------------
+@pytest.mark.parametrize(("text", "clean"), [
+    ("/get_reward?token=abc", "/get_reward?token=[redacted]"),
+    ("/get_reward?x=1&token=abc&y=2", "/get_reward?x=1&token=[redacted]&y=2"),
+    ('"POST /get_reward?TOKEN=a%2Bb+c HTTP/1.1" 200', '"POST /get_reward?TOKEN=[redacted] HTTP/1.1" 200'),
+    ("?token=a&token=b", "?token=[redacted]&token=[redacted]"),
+    ("/get_reward?mytoken=abc", "/get_reward?mytoken=abc"),
+    ("no query here", "no query here"),
+])
+def test_redact(text: str, clean: str) -> None:
+    from perm.server.logs import redact
+
+    assert redact(text) == clean
+
+
+def test_access_log_records_are_redacted() -> None:
+    import logging
+
+    from perm.server.logs import RedactTokens, uvicorn_log_config
+
+    record = logging.LogRecord("uvicorn.access", logging.INFO, __file__, 1,
+                               '%s - "%s %s HTTP/%s" %d',
+                               ("127.0.0.1:5000", "POST", f"/get_reward?token={TOKEN}", "1.1", 200),
+                               None)
+    assert RedactTokens().filter(record)
+    assert TOKEN not in record.getMessage() and "token=[redacted]" in record.getMessage()
+    config = uvicorn_log_config("info")
+    assert all("redact_tokens" in h["filters"] for h in config["handlers"].values())
+    assert config["loggers"]["perm"]["handlers"]

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import asyncio
 import importlib.util
+import json
 import signal
 import threading
 import time
@@ -14,6 +15,7 @@ import pytest
 from server_helpers import fake_config, sample
 
 BENCH = Path(__file__).resolve().parents[2] / "bench" / "serve_load.py"
+LOAD_TOKEN = "load-token-0123456789abcdef"
 
 
 def _load_bench() -> Any:
@@ -26,21 +28,21 @@ def _load_bench() -> Any:
 
 def test_concurrent_load_loses_nothing(live_server: Any) -> None:
     """2,000 requests from 64 concurrent clients: every result comes back exactly once."""
-    server = live_server(fake_config(), "--token", "load-token")
-    report = asyncio.run(_load_bench().run_load(server.url, 2000, 64, token="load-token"))
+    server = live_server(fake_config(), "--token", LOAD_TOKEN)
+    report = asyncio.run(_load_bench().run_load(server.url, 2000, 64, token=LOAD_TOKEN))
     print(f"\nload: {report}")
     assert report["errors"] == 0, report["first_errors"]
     assert report["lost"] == report["duplicated"] == report["mismatched"] == report["unexpected"] == 0
-    metrics = httpx.get(f"{server.url}/metrics", headers={"Authorization": "Bearer load-token"}).text
+    metrics = httpx.get(f"{server.url}/metrics", headers={"Authorization": f"Bearer {LOAD_TOKEN}"}).text
     assert 'perm_requests_total{endpoint="/v1/score",status="200"} 2000' in metrics
     assert "perm_judge_calls_total 8000" in metrics
 
 
 def test_live_auth(live_server: Any) -> None:
-    server = live_server(fake_config(), "--token", "abc")
+    server = live_server(fake_config(), "--token", LOAD_TOKEN)
     assert httpx.post(f"{server.url}/v1/score", json={"samples": [sample()]}).status_code == 401
     ok = httpx.post(f"{server.url}/v1/score", json={"samples": [sample()]},
-                    headers={"Authorization": "Bearer abc"})
+                    headers={"Authorization": f"Bearer {LOAD_TOKEN}"})
     assert ok.status_code == 200 and ok.json()["results"][0]["id"] == "s0"
 
 
@@ -71,3 +73,38 @@ def test_sigterm_finishes_in_flight_requests(live_server: Any) -> None:
     assert "Traceback" not in server.output()
     with pytest.raises(httpx.TransportError):  # no longer accepting connections
         httpx.get(f"{server.url}/health", timeout=1)
+
+
+def test_one_huge_request_does_not_hold_small_ones() -> None:
+    """bench/serve_fairness.py --quick: a ~2 MiB batch of 1,000 samples (4,000 judge calls at
+    0.2 s) while 4 clients send one-sample requests. Before fair scheduling each small request
+    queued behind the whole batch (p99 3.4 s here); now it waits for about one judge call."""
+    from bench import serve_fairness
+
+    result = serve_fairness.run(quick=True)
+    print(f"\nfairness: baseline {result['baseline']}, during {result['during']}, "
+          f"big {result['big']}")
+    assert all(result["invariants"].values()), result
+    assert result["during"]["n"] >= 8
+    assert result["during"]["p99_ms"] < 1500, result["during"]
+
+
+def test_live_logs_hold_no_token_no_text_no_traceback(live_server: Any) -> None:
+    """--access-log with OpenRLHF's ?token= URL, a NaN body and a text/plain body."""
+    server = live_server(fake_config(), "--token", LOAD_TOKEN, "--access-log", "--log-level", "info")
+    secret = "SEEKER-TEXT-nobody-listens"
+    body = json.dumps({"samples": [sample(0, query=secret)]})
+    auth = {"Authorization": f"Bearer {LOAD_TOKEN}", "content-type": "application/json"}
+    r = httpx.post(f"{server.url}/v1/score", content=body.replace('"id": "s0"', '"id": NaN'),
+                   headers=auth)
+    assert r.status_code == 422 and secret not in r.text
+    r = httpx.post(f"{server.url}/v1/score", content=body, headers={**auth, "content-type": "text/plain"})
+    assert r.status_code == 415 and secret not in r.text
+    label = json.dumps({k: v for k, v in sample(0, query=secret).items() if k != "completion"})
+    r = httpx.post(f"{server.url}/get_reward?token={LOAD_TOKEN}",
+                   json={"query": [sample(0)["completion"]], "labels": [label]})
+    assert r.status_code == 200
+    server.stop()
+    out = server.output()
+    assert "/get_reward?token=[redacted]" in out  # the access log ran
+    assert LOAD_TOKEN not in out and secret not in out and "Traceback" not in out

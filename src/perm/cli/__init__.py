@@ -3,25 +3,31 @@ from __future__ import annotations
 
 import importlib
 import sys
-from typing import Any
+from typing import Any, NoReturn
 
 import click
 
 from ..errors import PermError
+from ..extras import COMMAND_EXTRAS, missing_dependency
 
 # name -> "module:function"; each module defines one click command.
 COMMANDS: dict[str, tuple[str, str]] = {
     "score": ("perm.cli.score:score", "Score model outputs with PERM (JSONL in, JSONL out)."),
+    "audit": ("perm.cli.audit:audit", "Attack suite: do gamed replies score below good ones?"),
     "judges": ("perm.cli.judges:judges", "List judge backends and whether their extras are installed."),
     "distill": ("perm.cli.distill:distill", "Train the embedded local scorer from labelled data."),
     "train": ("perm.cli.train:train", "Train a policy with GRPO and PERM rewards (TRL)."),
     "plot": ("perm.cli.train:plot", "Draw reward curves of a training run as PNG."),
     "serve": ("perm.cli.serve:serve", "Serve PERM rewards over HTTP (incl. OpenRLHF remote RM)."),
+    "convert": ("perm.cli.convert:convert", "Convert JSONL into verl (parquet) or OpenRLHF datasets."),
+    "recipes": ("perm.cli.recipes:recipes", "List, show or locate the packaged recipes."),
     "generate": ("perm.cli.evaluate:generate", "Generate policy outputs for a scenario set."),
+    "simulate": ("perm.cli.simulate:simulate", "Multi-turn: a policy talks with a simulated seeker, scored per turn."),
     "eval": ("perm.cli.evaluate:eval_cmd", "Score and compare systems on the same scenarios."),
     "compare": ("perm.cli.evaluate:compare", "Blinded pairwise preference between two systems."),
     "report": ("perm.cli.evaluate:report", "Build a self-contained HTML report with charts."),
     "human": ("perm.cli.evaluate:human", "Export / import a blinded human preference study."),
+    "eqbench3": ("perm.cli.eqbench:eqbench3", "Run EQ-Bench3 against a policy; convert its scenarios."),
 }
 
 
@@ -34,7 +40,8 @@ class LazyGroup(click.Group):
             return None
         module, attr = COMMANDS[name][0].split(":")
         try:
-            return getattr(importlib.import_module(module), attr)  # type: ignore[no-any-return]
+            command: click.Command = getattr(importlib.import_module(module), attr)
+            return command
         except ModuleNotFoundError as e:
             if e.name and e.name.startswith("perm."):
                 return _unavailable(name, f"not available in this build ({e.name} missing)")
@@ -66,8 +73,15 @@ def cli() -> None:
 
 
 def main(argv: list[str] | None = None) -> Any:
+    """Run `perm` with friendly errors (never a traceback) for expected failures."""
+    return run_cli(cli, list(sys.argv[1:] if argv is None else argv), prog="perm")
+
+
+def run_cli(group: click.Command, args: list[str], *, prog: str) -> Any:
+    """Run a click command; PermErrors and missing optional packages become one-line messages
+    that say what to do, with exit status 2 (130 for Ctrl-C)."""
     try:
-        return cli.main(args=argv, standalone_mode=False)
+        return group.main(args=args, prog_name=prog, standalone_mode=False)
     except click.exceptions.Abort:
         click.echo("Aborted.", err=True)
         sys.exit(130)
@@ -75,8 +89,19 @@ def main(argv: list[str] | None = None) -> Any:
         e.show()
         sys.exit(e.exit_code)
     except PermError as e:
-        click.secho(f"Error: {e}", fg="red", err=True)
-        sys.exit(2)
+        _fail(str(e))
+    except ModuleNotFoundError as e:  # an optional package a command imported unguarded
+        command = next((a for a in args if not a.startswith("-")), None)
+        feature = f"`{prog} {command}`" if command else f"`{prog}`"
+        _fail(str(missing_dependency(e.name or "?", feature, COMMAND_EXTRAS.get(command or ""))))
+    except ImportError as e:  # installed but unusable: usually a version mismatch
+        _fail(f"{e}. A dependency is installed but cannot be imported (often an incompatible "
+              f"version): upgrade it, e.g. pip install -U 'perm-reward[all]'")
     except KeyboardInterrupt:
         click.echo("Interrupted.", err=True)
         sys.exit(130)
+
+
+def _fail(message: str) -> NoReturn:
+    click.secho(f"Error: {message}", fg="red", err=True)
+    sys.exit(2)

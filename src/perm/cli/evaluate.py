@@ -3,18 +3,23 @@ thin edges over `perm.evaluate` (argument translation, progress, resume, friendl
 from __future__ import annotations
 
 import asyncio
-import json
 from pathlib import Path
-from typing import Any
+from types import TracebackType
+from typing import TYPE_CHECKING, Any
 
 import click
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from ..errors import PermError
-from ..results_io import ResultWriter, read_finished, rewrite_in_order
-from .options import build_scoring_config, judge_options
+from ..runs import STDOUT, check_output_dir, check_output_file, write_json
+from .options import build_scoring_config, judge_options, judge_options_for, run_options
 from .progress import ScoreProgress
+from .score import echo
+
+if TYPE_CHECKING:
+    from ..evaluate.generate import Job
+    from ..evaluate.systems import Aligned
 
 
 def _console() -> Console:
@@ -35,24 +40,17 @@ class _Bar:
         self.p.__enter__()
         return self
 
-    def __exit__(self, *exc: object) -> None:
-        self.p.__exit__(*exc)  # type: ignore[arg-type]
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.p.__exit__(exc_type, exc, tb)
 
     def advance(self, failed: bool = False) -> None:
         self.failed += failed
         self.p.update(self.task, advance=1, f=f"[red]{self.failed} failed[/]" if self.failed else "")
 
 
-def _check_owner(done: dict[str, dict[str, Any]], key: str, want: str, path: str, hint: str) -> None:
-    """Refuse to resume into a file written with another system / judge."""
-    other = next((str(r.get(key)) for r in done.values() if r.get(key) not in (None, want)), None)
-    if other is not None:
-        raise click.ClickException(f"{path} already holds results of {key} {other!r}, not {want!r}: "
-                                   f"{hint}")
-
-
 def _aligned(specs: list[str], *, intersect: bool, exactly: int | None = None,
-             note: str = "Nothing was judged.") -> Any:
+             note: str = "Nothing was judged.") -> Aligned:
     """Load and line up the systems; input problems become a plain message naming the ids."""
     from ..evaluate.systems import load_aligned
 
@@ -77,7 +75,8 @@ Re-running with the same -o resumes. The endpoint key is read from PERM_POLICY_A
 
 @click.command(epilog=GENERATE_EPILOG)
 @click.argument("scenarios", type=click.Path(exists=True, dir_okay=False))
-@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="Output JSONL.")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, allow_dash=True),
+              help="Output JSONL, or - for standard output (no resume).")
 @click.option("--backend", type=click.Choice(["openai", "hf", "fake"]), default=None,
               help="openai: an OpenAI-compatible endpoint (default with --base-url); hf: a local "
                    "transformers model (default otherwise); fake: canned outputs.")
@@ -114,9 +113,9 @@ def generate(scenarios: str, output: str, name: str | None, num_samples: int, li
     from ..evaluate.generate import (
         PolicySpec,
         create_policy,
+        generate_run,
+        generation_run,
         make_jobs,
-        output_record,
-        run_generation,
     )
 
     console = _console()
@@ -128,41 +127,25 @@ def generate(scenarios: str, output: str, name: str | None, num_samples: int, li
     samples = data.samples[:limit] if limit else data.samples
     if not samples:
         raise click.ClickException(f"{scenarios}: no scenarios")
-    jobs = make_jobs(samples, num_samples)
-    done, torn = read_finished(output)
-    if torn:
-        console.print(f"[yellow]{output}: dropped a torn last line from an interrupted run[/]")
-    todo = [j for j in jobs if j.out_id not in done]
-    if done:
-        console.print(f"Resuming: {len(jobs) - len(todo)} of {len(jobs)} outputs already in {output}")
-    policy = create_policy(spec)
     failures: list[tuple[str, str]] = []
+    try:
+        if output != STDOUT:
+            check_output_file(output, inputs=[scenarios])
+        run = generation_run(output, make_jobs(samples, num_samples))
+        echo(console, run.resume().messages("outputs already in"))
+        policy = create_policy(spec)
+        with _Bar(len(run.todo), "generating", console, no_progress) as bar:
+            def fail(job: Job, why: str) -> None:
+                failures.append((job.out_id, why))
+                bar.advance(failed=True)
 
-    async def main() -> None:
-        nonlocal name
-        await policy.check()
-        name = name or policy.model
-        _check_owner(done, "system", name, output, "pass that --name or use another -o")
-        writer = ResultWriter(output)
-        try:
-            with _Bar(len(todo), "generating", console, no_progress) as bar:
-                def ok(job: Any, text: str) -> None:
-                    writer.write(output_record(job, text, spec, name or "policy", num_samples))
-                    bar.advance()
-
-                def fail(job: Any, why: str) -> None:
-                    failures.append((job.out_id, why))
-                    bar.advance(failed=True)
-
-                await run_generation(policy, spec, todo, on_done=ok, on_fail=fail)
-        finally:
-            writer.close()
-            await policy.aclose()
-
-    if todo:
-        asyncio.run(main())
-    rewrite_in_order(output, [j.out_id for j in jobs])
-    console.print(f"{len(todo) - len(failures)} output(s) written, {len(jobs)} in {output}")
+            asyncio.run(generate_run(policy, spec, run, name=name, num_samples=num_samples,
+                                     on_done=lambda _: bar.advance(), on_fail=fail))
+        run.finish()
+    except PermError as e:
+        raise click.ClickException(str(e)) from None
+    where = "" if run.to_stdout else f", {len(run.records())} in {output}"
+    console.print(f"{len(run.todo) - len(failures)} output(s) written{where}")
     if failures:
         shown = "\n".join(f"  {i}: {why}" for i, why in failures[:10])
         raise click.ClickException(f"{len(failures)} output(s) failed:\n{shown}\n"
@@ -174,64 +157,92 @@ def generate(scenarios: str, output: str, name: str | None, num_samples: int, li
 @click.option("-o", "--output", required=True, type=click.Path(file_okay=False),
               help="Directory for scores/<system>.jsonl and eval.json (resumable).")
 @judge_options
+@run_options
 @click.option("--baseline", default=None, help="Compare every system with this one [the first].")
 @click.option("--all-pairs", is_flag=True, help="Compare every pair of systems.")
 @click.option("--intersect", is_flag=True, help="Use the scenario ids all systems share (warns).")
 @click.option("--tie-margin", default=0.0, show_default=True,
               help="Reward differences within this margin count as ties.")
 @click.option("--bootstrap", default=2000, show_default=True, help="Bootstrap resamples.")
+@click.option("--cluster-by", default=None, metavar="FIELD",
+              help="Resample outputs that share this field together and sign-test per cluster, "
+                   "e.g. scenario_id for `perm generate --num-samples N` outputs.")
 @click.option("--retry-failed", is_flag=True, help="Judge again the rows whose reward is missing.")
+@click.option("--report-to", multiple=True, type=click.Choice(["tensorboard", "wandb", "none"]),
+              help="Also log the summary to experiment trackers (as in `perm train`; "
+                   "TensorBoard: OUT/tensorboard/).")
 @click.option("--no-progress", is_flag=True, help="No progress bar.")
 def eval_cmd(systems: tuple[str, ...], output: str, baseline: str | None, all_pairs: bool,
-             intersect: bool, tie_margin: float, bootstrap: int, retry_failed: bool,
-             no_progress: bool, **kw: Any) -> None:
+             intersect: bool, tie_margin: float, bootstrap: int, cluster_by: str | None,
+             retry_failed: bool, no_progress: bool, max_failure_rate: float, overwrite: bool,
+             report_to: tuple[str, ...], **kw: Any) -> None:
     """Score systems on the same scenarios and compare them.
 
     SYSTEM is an outputs file (JSONL with `completion`, e.g. from `perm generate`), optionally
-    named: `tuned=out/tuned.jsonl`. Every system must cover the same scenario ids.
+    named: `tuned=out/tuned.jsonl`. Every system must cover the same scenario ids. With several
+    outputs per scenario, --cluster-by scenario_id keeps the intervals honest (the outputs of
+    one scenario are not independent). Exits non-zero when a system has more than
+    --max-failure-rate of its judged outputs unscored.
     """
-    from ..evaluate.evaluation import (
-        load_rows,
-        pending,
-        score_systems,
-        scores_path,
-        summarise,
-        write_summary,
-    )
+    from ..evaluate.evaluation import Evaluation
     from ..evaluate.tables import eval_tables
-    from ..scoring import PermScorer
 
     console = _console()
     aligned = _aligned(list(systems), intersect=intersect)
     for w in aligned.warnings:
         console.print(f"[yellow]--intersect:[/] {w}")
     cfg = build_scoring_config(kw)
-    todo = pending(aligned, output, retry_failed=retry_failed)
-    judge = None
-    if any(todo.values()):
-        scorer = PermScorer(cfg)
-        judge = scorer.identity
-        for s in aligned.systems:
-            done, _ = read_finished(scores_path(output, s.name))
-            _check_owner(done, "judge", judge, output, "use another --output for another judge")
-        total = sum(len(v) for v in todo.values())
-        with ScoreProgress(total, console=console, disable=no_progress) as bar:
-            async def run() -> None:
-                try:
-                    await score_systems(scorer, aligned, output, todo,
-                                        on_result=lambda _, res: bar.advance(res))
-                finally:
-                    await scorer.aclose()
-
-            asyncio.run(run())
-    rows = {s.name: load_rows(output, s.name, aligned.ids) for s in aligned.systems}
-    judge = judge or next((r["judge"] for rs in rows.values() for r in rs if r.get("judge")), "unknown")
-    summary = summarise(aligned, rows, cfg, judge=judge, baseline=baseline, all_pairs=all_pairs,
-                        tie_margin=tie_margin, n_boot=bootstrap)
-    path = write_summary(output, summary)
+    try:
+        ev = Evaluation(aligned, output, cfg, retry_failed=retry_failed, overwrite=overwrite,
+                        cluster_by=cluster_by)
+    except PermError as e:
+        raise click.ClickException(f"{e}\nNothing was judged.") from None
+    for report in ev.reports:
+        echo(console, report.messages())
+    try:
+        with ScoreProgress(ev.todo, console=console, disable=no_progress or not ev.todo) as bar:
+            ev.run(on_result=lambda _, res: bar.advance(res))
+        summary, path = ev.finish(baseline=baseline, all_pairs=all_pairs, tie_margin=tie_margin,
+                                  n_boot=bootstrap)
+    except (PermError, ValueError) as e:  # ValueError: an unknown --baseline
+        raise click.ClickException(str(e)) from None
     for table in eval_tables(summary):
         console.print(table)
+    for pair in summary["pairs"]:
+        if "clusters" in pair:
+            c = pair["clusters"]
+            console.print(f"{pair['b']} vs {pair['a']} per {cluster_by}: better on {c['better']} "
+                          f"of {c['n']}, worse on {c['worse']} (sign test p = {c['p_sign']:.3g})")
     console.print(f"Summary: {path}  (perm report {output} -o REPORT_DIR)")
+    _track(console, report_to, output, "eval", summary)
+    warning = ev.format_warning()
+    if warning:
+        console.print(f"[yellow]{warning}[/]", highlight=False, soft_wrap=True)
+    problems = ev.problems(max_failure_rate)
+    if problems:
+        raise click.ClickException("\n".join(problems) + "\nThe scores so far are kept; after "
+                                   "fixing the judge, re-run with --retry-failed.")
+
+
+def _track(console: Console, targets: tuple[str, ...], out_dir: str, job: str,
+           summary: dict[str, Any]) -> None:
+    """Send a summary to the trackers of --report-to (a tracker's failure is a plain error)."""
+    if not [t for t in targets if t != "none"]:
+        return
+    from ..evaluate import tracking
+
+    scalars = (tracking.eval_scalars if job == "eval" else tracking.compare_scalars)(summary)
+    config = {k: v for k, v in summary.items() if not isinstance(v, (dict, list))}
+    try:
+        for line in tracking.report(targets, out_dir, scalars, job_type=job, config=config):
+            console.print(line)
+    except PermError as e:
+        raise click.ClickException(f"{e}\nThe results are written; only the tracker failed.") from None
+
+
+COMPARE_JUDGE_HELP = ("Judge backend, required: an LLM judge: openai (with --model / --base-url), "
+                      "ollama, hf or vllm; fake for a dry run with meaningless verdicts. The "
+                      "offline `local` scorer rates single outputs and cannot compare two.")
 
 
 @click.command()
@@ -239,83 +250,68 @@ def eval_cmd(systems: tuple[str, ...], output: str, baseline: str | None, all_pa
 @click.argument("b_file", metavar="B")
 @click.option("-o", "--output", required=True, type=click.Path(file_okay=False),
               help="Directory for judgments.jsonl and compare.json (resumable).")
-@judge_options
+@judge_options_for(COMPARE_JUDGE_HELP)
+@run_options
 @click.option("--seed", default=0, show_default=True, help="Seed of the random A/B order.")
 @click.option("--no-swap", is_flag=True, help="Judge each pair once (random order) instead of in both orders.")
 @click.option("--intersect", is_flag=True, help="Use the scenario ids both systems share.")
 @click.option("--retry-failed", is_flag=True, help="Ask again where the verdict was unusable.")
 @click.option("--bootstrap", default=2000, show_default=True, help="Bootstrap resamples.")
+@click.option("--report-to", multiple=True, type=click.Choice(["tensorboard", "wandb", "none"]),
+              help="Also log the summary to experiment trackers (as in `perm train`; "
+                   "TensorBoard: OUT/tensorboard/).")
 @click.option("--no-progress", is_flag=True, help="No progress bar.")
 def compare(a_file: str, b_file: str, output: str, seed: int, no_swap: bool, intersect: bool,
-            retry_failed: bool, bootstrap: int, no_progress: bool, **kw: Any) -> None:
+            retry_failed: bool, bootstrap: int, no_progress: bool, max_failure_rate: float,
+            overwrite: bool, report_to: tuple[str, ...], **kw: Any) -> None:
     """Blinded pairwise preference of B over A by an LLM judge (ties allowed).
 
     Each pair is shown in a random order and again swapped; the report gives B's win rate with
     a 95 % interval, the sign test, and how often the judge picked whichever reply came first.
+    Exits non-zero when more than --max-failure-rate of the judgments are unusable.
     """
-    from ..calling import JudgeCaller
-    from ..evaluate.pairwise import judge_pairs, plan_pairs, summarise_judgments
+    from ..evaluate.compare import Comparison
+    from ..evaluate.evidence import judge_label
     from ..evaluate.tables import preference_table
-    from ..judges.base import Judge
-    from ..judges.cache import ResponseCache
-    from ..judges.registry import create_judge
-    from ..perspectives import RUBRIC_VERSION
+    from ..judges.registry import get_backend
 
     console = _console()
-    aligned = _aligned([a_file, b_file], intersect=intersect, exactly=2)
+    judge_given = kw.get("backend") is not None
     cfg = build_scoring_config(kw)
-    judge = create_judge(cfg.judge)
-    if not isinstance(judge, Judge):
-        raise click.ClickException(f"the {cfg.judge.backend!r} judge scores single outputs and "
-                                   "cannot compare two; pick an LLM judge with --judge (openai, "
-                                   "ollama, hf, vllm, or fake for a dry run)")
-    jobs = plan_pairs(aligned, seed=seed, swap=not no_swap)
-    out = Path(output)
-    path = out / "judgments.jsonl"
-    done, _ = read_finished(path)
-    _check_owner(done, "judge", judge.identity, output, "use another --output for another judge")
-    if retry_failed and any(r.get("winner") is None for r in done.values()):
-        done = {k: r for k, r in done.items() if r.get("winner") is not None}
-        path.write_text("".join(json.dumps(r) + "\n" for r in done.values()), encoding="utf-8")
-    todo = [j for j in jobs if j.key not in done]
-    cache = ResponseCache(cfg.judge.cache) if cfg.judge.cache else None
-    caller = None
-
-    async def run() -> None:
-        nonlocal caller
-        caller = JudgeCaller(judge, cfg.judge, rubric_version=RUBRIC_VERSION, cache=cache)
-        await judge.check()
-        writer = ResultWriter(path)
-        try:
-            with _Bar(len(todo), "judging pairs", console, no_progress) as bar:
-                def on_record(rec: dict[str, Any]) -> None:
-                    writer.write(rec)
-                    bar.advance(failed=rec["winner"] is None)
-
-                await judge_pairs(caller, todo, judge.identity, on_record)
-        finally:
-            writer.close()
-            await judge.aclose()
-
     try:
-        if todo:
-            asyncio.run(run())
-    finally:
-        if cache is not None:
-            cache.close()
-    rewrite_in_order(path, [j.key for j in jobs])
-    records, _ = read_finished(path)
-    a, b = aligned.systems[:2]
-    summary = {"kind": "perm-compare", "version": 1, "a": a.name, "b": b.name,
-               "a_file": str(a.path), "b_file": str(b.path), "judge": judge.identity,
-               "rubric_version": RUBRIC_VERSION, "seed": seed, "swap": not no_swap,
-               "pairs": len(aligned.ids), "judgments": len(records),
-               "calls": caller.stats.as_dict() if caller else None,
-               **summarise_judgments(list(records.values()), n_boot=bootstrap)}
-    (out / "compare.json").write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
-    console.print(preference_table(summary, f"Blinded pairwise preference — judge {judge.identity}, "
-                                            f"{len(aligned.ids)} pairs"))
-    console.print(f"Summary: {out / 'compare.json'}")
+        kind = get_backend(cfg.judge.backend).kind
+    except PermError as e:  # an unknown name: the message suggests the closest
+        raise click.UsageError(str(e)) from None
+    if kind != "chat":
+        missing = "" if judge_given else "Missing option '--judge'. "
+        raise click.UsageError(f"{missing}`perm compare` needs an LLM judge that answers prompts: "
+                               "--judge openai (with --model / --base-url), ollama, hf or vllm "
+                               "(or fake for a dry run). The offline `local` scorer rates single "
+                               "outputs and cannot compare two.")
+    aligned = _aligned([a_file, b_file], intersect=intersect, exactly=2)
+    try:
+        cmp = Comparison(aligned, output, cfg, seed=seed, swap=not no_swap,
+                         retry_failed=retry_failed, overwrite=overwrite)
+    except PermError as e:
+        raise click.ClickException(f"{e}\nNothing was judged.") from None
+    echo(console, cmp.report.messages("judgments already in"))
+    try:
+        with _Bar(len(cmp.run.todo), "judging pairs", console, no_progress) as bar:
+            cmp.execute(lambda rec: bar.advance(failed=rec["winner"] is None))
+        summary, path = cmp.finish(n_boot=bootstrap)
+    except PermError as e:
+        raise click.ClickException(str(e)) from None
+    console.print(preference_table(summary, f"Blinded pairwise preference — judge "
+                                            f"{judge_label(summary['judge'])}, {len(aligned.ids)} pairs"))
+    console.print(f"Summary: {path}")
+    _track(console, report_to, output, "compare", summary)
+    note = cmp.format_note()
+    if note:
+        console.print(f"[yellow]{note}[/]", highlight=False, soft_wrap=True)
+    problem = cmp.problem(max_failure_rate)
+    if problem:
+        raise click.ClickException(f"{problem}; no win rate can be trusted. The judgments so far "
+                                   "are kept; after fixing the judge, re-run with --retry-failed.")
 
 
 @click.command()
@@ -328,17 +324,25 @@ def compare(a_file: str, b_file: str, output: str, seed: int, no_swap: bool, int
               help="A `perm human import` result JSON (repeatable).")
 @click.option("--train", "runs", multiple=True, type=click.Path(exists=True),
               help="A `perm train` output directory for its training curves (repeatable).")
+@click.option("--simulate", "simulations", multiple=True, type=click.Path(exists=True, dir_okay=False),
+              help="`perm simulate` transcripts of one system, for the per-turn view (repeatable).")
 @click.option("--title", default="PERM evaluation report", show_default=True)
 def report(eval_dir: str | None, output: str, compares: tuple[str, ...], humans: tuple[str, ...],
-           runs: tuple[str, ...], title: str) -> None:
+           runs: tuple[str, ...], simulations: tuple[str, ...], title: str) -> None:
     """Build a self-contained HTML report with charts (and the charts as PNG files).
 
-    EVAL_DIR is a `perm eval` output directory; add pairwise, human and training results with
-    the options. The HTML embeds everything and opens offline.
+    EVAL_DIR is a `perm eval` output directory; add pairwise, human, training and multi-turn
+    (`perm simulate`) results with the options. The HTML embeds everything and opens offline.
     """
-    from ..evaluate.report import build_report, load_inputs
+    from ..evaluate.report import REPORT_FILE, build_report, load_inputs
 
-    path = build_report(load_inputs(eval_dir, compares, humans, runs), output, title=title)
+    try:
+        check_output_dir(output, inputs=[p for p in (eval_dir, *compares, *humans, *runs,
+                                                     *simulations) if p], files=[REPORT_FILE])
+        inputs = load_inputs(eval_dir, compares, humans, runs, simulations)
+    except PermError as e:
+        raise click.ClickException(str(e)) from None
+    path = build_report(inputs, output, title=title)
     _console().print(f"Report: {path}  (charts as PNG in {Path(output) / 'png'})")
 
 
@@ -360,9 +364,13 @@ def export_cmd(a_file: str, b_file: str, output: str, n: int | None, seed: int, 
                intersect: bool) -> None:
     """Export blinded A/B pairs as an offline HTML form and a CSV. Send raters form.html (or
     pairs.csv); keep key.json, which says which system wrote which reply."""
-    from ..evaluate.human import export_study
+    from ..evaluate.human import CSV_FILE, FORM_FILE, KEY_FILE, export_study
 
     aligned = _aligned([a_file, b_file], intersect=intersect, exactly=2, note="")
+    try:
+        check_output_dir(output, inputs=[a_file, b_file], files=[FORM_FILE, CSV_FILE, KEY_FILE])
+    except PermError as e:
+        raise click.ClickException(str(e)) from None
     paths = export_study(aligned, output, n=n, seed=seed, title=title)
     _console().print(f"Study written: raters get {paths['form']} (or {paths['csv']}); keep "
                      f"{paths['key']} to yourself. Import answers with: perm human import "
@@ -380,12 +388,13 @@ def import_cmd(key: str, answers: tuple[str, ...], output: str | None, bootstrap
     from ..evaluate.human import import_answers
     from ..evaluate.tables import preference_table
 
+    path = Path(output) if output else Path(key).with_name("human.json")
     try:
+        check_output_file(path, inputs=[key, *answers])
         result = import_answers(key, answers, n_boot=bootstrap)
+        write_json(path, result)
     except PermError as e:
         raise click.ClickException(str(e)) from None
-    path = Path(output) if output else Path(key).with_name("human.json")
-    path.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
     console = _console()
     console.print(preference_table(result, f"Human preference — {result['ratings']} ratings by "
                                            f"{len(result['raters'])} rater(s), "

@@ -17,6 +17,6 @@ def judges() -> None:
         table.add_column(col)
     for info in sorted(backends().values(), key=lambda i: i.name):
         ok = info.available()
-        install = "built in" if info.extra is None else f"pip install 'perm-reward[{info.extra}]'"
+        install = info.install()
         table.add_row(info.name, "[green]yes[/]" if ok else "[red]no[/]", escape(install), escape(info.summary))
     Console().print(table)

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -27,8 +27,9 @@ _JUDGE_OPTIONS = [
     click.option("--base-url", multiple=True,
                  help="OpenAI-compatible base URL, e.g. http://127.0.0.1:8000/v1. Repeat (or "
                       "comma-separate) to spread load over several endpoints."),
-    click.option("--config", "-c", "config_file", type=click.Path(dir_okay=False), default=None,
-                 help="YAML scoring config (see recipes/scoring-*.yaml); flags override it."),
+    click.option("--config", "-c", "config_file", metavar="FILE|NAME", default=None,
+                 help="YAML scoring config, or a packaged one by name (scoring-openai, "
+                      "scoring-local; see `perm recipes`); flags override it."),
     click.option("--concurrency", type=int, default=None, help="Judge calls in flight at once [256]."),
     click.option("--rpm", type=float, default=None, help="Requests-per-minute limit [none]."),
     click.option("--timeout", type=float, default=None, help="Seconds per judge request [120]."),
@@ -62,8 +63,35 @@ def judge_options(f: F) -> F:
     return f
 
 
-def build_scoring_config(kw: dict[str, Any], *, default_cache: bool = True) -> ScoringConfig:
-    """Merge --config FILE with flags (flags win) into a validated ScoringConfig."""
+def judge_options_for(judge_help: str) -> Callable[[F], F]:
+    """The judge options with another `--judge` help (a command whose default differs)."""
+    judge = click.option("--judge", "-j", "backend", default=None, help=judge_help)
+
+    def deco(f: F) -> F:
+        for opt in reversed([judge, *_JUDGE_OPTIONS[1:]]):
+            f = opt(f)
+        return f
+
+    return deco
+
+
+def run_options(f: F) -> F:
+    """`--max-failure-rate` and `--overwrite`: the options of every resumable judging run."""
+    from ..runs.gate import MAX_FAILURE_RATE
+
+    f = click.option("--overwrite", is_flag=True,
+                     help="Discard the results already in the output and start over (needed to "
+                          "change the judge or the scoring settings of an existing output).")(f)
+    return click.option("--max-failure-rate", type=click.FloatRange(0.0, 1.0),
+                        default=MAX_FAILURE_RATE, show_default=True,
+                        help="Exit non-zero when more than this share of the judged outputs got no "
+                             "usable judge answer; a run where none did always fails.")(f)
+
+
+def build_scoring_config(kw: dict[str, Any], *, default_cache: bool = True,
+                         base: Mapping[str, Any] | None = None) -> ScoringConfig:
+    """Merge --config FILE (or `base`, a scoring mapping from another file) with flags (flags
+    win) into a validated ScoringConfig."""
     overrides: dict[str, Any] = {
         "judge.backend": kw.pop("backend", None),
         "judge.model": kw.pop("model", None),
@@ -83,7 +111,12 @@ def build_scoring_config(kw: dict[str, Any], *, default_cache: bool = True) -> S
         "fused": kw.pop("fused", None),
     }
     cache_path, no_cache = kw.pop("cache_path", None), kw.pop("no_cache", False)
-    cfg = load_config(kw.pop("config_file", None), overrides)
+    config_file = kw.pop("config_file", None)
+    if config_file:
+        from ..recipebook import resolve
+
+        config_file = str(resolve(config_file))
+    cfg = load_config(config_file, overrides, base=base)
     if no_cache:
         cfg.judge.cache = None
     elif cache_path:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from types import TracebackType
 from typing import Any
 
 from rich.console import Console
@@ -17,6 +18,7 @@ from rich.progress import (
 )
 from rich.table import Table
 
+from ..calling import CallCounts
 from ..types import DIMENSIONS, ScoreResult
 
 
@@ -36,8 +38,9 @@ class ScoreProgress:
         self._progress.__enter__()
         return self
 
-    def __exit__(self, *exc: object) -> None:
-        self._progress.__exit__(*exc)  # type: ignore[arg-type]
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self._progress.__exit__(exc_type, exc, tb)
 
     def advance(self, res: ScoreResult) -> None:
         if res.outcome == "format_error":
@@ -56,7 +59,7 @@ def _mean(values: Sequence[float | None]) -> tuple[float | None, int]:
     return (sum(got) / len(got) if got else None), len(got)
 
 
-def summary_table(rows: Sequence[dict[str, Any]], stats: dict[str, Any], seconds: float,
+def summary_table(rows: Sequence[dict[str, Any]], stats: CallCounts, seconds: float,
                   judged: int, judge: str) -> Table:
     """Mean of each dimension and of the reward, failure rates and judge-call counters."""
     n = len(rows)

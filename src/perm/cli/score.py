@@ -2,21 +2,24 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import time
 from collections.abc import Sequence
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 from rich.console import Console
 
 from ..data import load_samples
-from ..errors import DataErrors
-from ..results_io import ResultWriter, read_finished, rewrite_in_order
+from ..errors import DataErrors, PermError
+from ..runs import STDOUT, abandon, check_output_file, failure_problem, format_warning
+from ..runs.gate import score_tally
+from ..runs.scored import score_run, score_runs, score_stamp
 from ..types import Sample, ScoreResult
-from .options import build_scoring_config, judge_options
+from .options import build_scoring_config, judge_options, run_options
 from .progress import ScoreProgress, summary_table
+
+if TYPE_CHECKING:
+    from ..scoring import PermScorer
 
 EPILOG = """\b
 Examples:
@@ -25,18 +28,31 @@ Examples:
   perm score data.jsonl -o scored.jsonl --judge openai \\
       --base-url http://127.0.0.1:8000/v1 --model Qwen/Qwen2.5-7B-Instruct   # vLLM / SGLang
   perm score data.jsonl -o scored.jsonl --judge ollama --model qwen2.5:7b
+  perm score data.jsonl -o - --judge fake | jq .reward  # stream to stdout (no resume)
   perm score data.jsonl --dry-run --judge openai        # print the judge prompts only
 
-Re-running with the same -o resumes: finished ids are kept and not judged again.
+Re-running with the same -o resumes: finished ids are kept and not judged again; a line whose
+sample changed is judged again; another judge or other scoring settings are refused (--overwrite
+starts over). Exits non-zero when more than --max-failure-rate of the judged samples got no
+reward, or none did.
 API keys are read from PERM_JUDGE_API_KEY (or OPENAI_API_KEY), never from flags.
 """
 
 
+def echo(console: Console, messages: Sequence[tuple[str, str]]) -> None:
+    """Print a run's (level, text) messages on stderr."""
+    for level, text in messages:
+        console.print(f"[yellow]{text}[/]" if level == "warn" else text, highlight=False,
+                      soft_wrap=True)  # one line per message: greppable in logs
+
+
 @click.command(epilog=EPILOG)
 @click.argument("input_path", metavar="INPUT", type=click.Path(exists=True, dir_okay=False))
-@click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
-              help="Output JSONL (one result per input line). Required unless --dry-run.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True), default=None,
+              help="Output JSONL (one result per input line), or - for standard output (no "
+                   "resume; the summary goes to stderr). Required unless --dry-run.")
 @judge_options
+@run_options
 @click.option("--skip-invalid", is_flag=True,
               help="Score the valid lines and list the invalid ones (default: stop before judging).")
 @click.option("--retry-failed", is_flag=True,
@@ -45,13 +61,14 @@ API keys are read from PERM_JUDGE_API_KEY (or OPENAI_API_KEY), never from flags.
 @click.option("--limit", type=int, default=None, help="Only the first N samples.")
 @click.option("--no-progress", is_flag=True, help="No progress bar (logs / CI).")
 def score(input_path: str, output: str | None, skip_invalid: bool, retry_failed: bool,
-          dry_run: bool, limit: int | None, no_progress: bool, **kw: Any) -> None:
+          dry_run: bool, limit: int | None, no_progress: bool, max_failure_rate: float,
+          overwrite: bool, **kw: Any) -> None:
     """Score model outputs (the `completion` field) with PERM.
 
     INPUT is JSONL: persona, scenario, query, completion (+ optional id, hidden_intention,
-    history). Each output line has reward, empathy, scores, terms, format_ok, failures, judge
-    and rubric_version. A judge that fails or answers nonsense gives a null score with its
-    reason in `failures`, never an invented number.
+    history). Each output line has reward, empathy, scores, terms, format_ok, failures, judge,
+    rubric_version and its provenance (config_hash, sample_hash). A judge that fails or answers
+    nonsense gives a null score with its reason in `failures`, never an invented number.
     """
     console = Console(stderr=True)
     cfg = build_scoring_config(kw)
@@ -74,62 +91,48 @@ def score(input_path: str, output: str | None, skip_invalid: bool, retry_failed:
         return
     if output is None:
         raise click.UsageError("missing -o/--output (or pass --dry-run)")
-
-    done, torn = read_finished(output)
-    if torn:
-        console.print(f"[yellow]{output}: dropped a torn last line from an interrupted run[/]")
-    if retry_failed:
-        done = {k: v for k, v in done.items() if v.get("reward") is not None}
-        _drop_ids(output, set(done))
-    todo = [s for s in samples if s.id not in done]
-    if done:
-        console.print(f"Resuming: {len(samples) - len(todo)} of {len(samples)} already scored in {output}")
-
-    scorer = PermScorer(cfg)
-    started = time.perf_counter()
-    fresh: list[ScoreResult] = []
     try:
-        asyncio.run(_score_all(scorer, todo, output, fresh, no_progress, console))
-    finally:
-        scorer.cache.close() if scorer.cache is not None else None
-    extra = rewrite_in_order(output, [s.id or "" for s in samples])
+        if output != STDOUT:
+            check_output_file(output, inputs=[input_path])
+        scorer = PermScorer(cfg)
+    except PermError as e:
+        raise click.ClickException(f"{e}\nNothing was judged.") from None
+    try:
+        run = score_run(output, samples, score_stamp(scorer), retry_failed=retry_failed,
+                        overwrite=overwrite)
+        report = run.resume()
+    except PermError as e:
+        abandon(scorer)
+        raise click.ClickException(f"{e}\nNothing was judged.") from None
+    echo(console, report.messages())
+
+    started = time.perf_counter()
+    with ScoreProgress(len(run.todo), console=console, disable=no_progress) as bar:
+        def on_result(_: int, res: ScoreResult) -> None:
+            bar.advance(res)
+
+        asyncio.run(score_runs(scorer, [run], on_result=on_result))
+    extra = run.finish()
     if extra:
         console.print(f"[yellow]{len(extra)} result(s) in {output} have ids not in {input_path} "
                       f"(kept at the end): {', '.join(extra[:5])}[/]")
-    final, _ = read_finished(output)
-    rows = [final[s.id or ""] for s in samples if (s.id or "") in final]
+    if run.stdout_broken:
+        console.print("[yellow]standard output closed early: some results were not written[/]")
+    rows = run.records()
     console.print(summary_table(rows, scorer.stats.as_dict(), time.perf_counter() - started,
-                                len(todo), scorer.identity))
+                                len(run.todo), scorer.identity))
+    tally = score_tally(rows)
+    warning = format_warning(tally, cfg.on_format_error)
+    if warning:
+        console.print(f"[yellow]{warning}[/]", highlight=False, soft_wrap=True)
+    problem = failure_problem(tally, max_failure_rate, "judged samples")
+    if problem:
+        where = "" if run.to_stdout else f" (reasons in `failures` in {output}; after fixing the " \
+                                          "judge, re-run with --retry-failed)"
+        raise click.ClickException(f"{problem}{where}")
 
 
-async def _score_all(scorer: Any, todo: Sequence[Sample], output: str, fresh: list[ScoreResult],
-                     no_progress: bool, console: Console) -> None:
-    await scorer.check()
-    writer = ResultWriter(output)
-    progress = ScoreProgress(len(todo), console=console, disable=no_progress)
-    try:
-        with progress:
-            def on_result(_: int, res: ScoreResult) -> None:
-                writer.write(res.to_dict())
-                fresh.append(res)
-                progress.advance(res)
-
-            await scorer.ascore(todo, on_result=on_result)
-    finally:
-        writer.close()
-        await scorer.judge.aclose()
-
-
-def _drop_ids(output: str, keep: set[str]) -> None:
-    p = Path(output)
-    if not p.exists():
-        return
-    lines = [ln for ln in p.read_text(encoding="utf-8").splitlines()
-             if ln.strip() and str(json.loads(ln).get("id")) in keep]
-    p.write_text("".join(ln + "\n" for ln in lines), encoding="utf-8")
-
-
-def _dry_run(scorer: Any, samples: Sequence[Sample], backend: str) -> None:
+def _dry_run(scorer: PermScorer, samples: Sequence[Sample], backend: str) -> None:
     for sample in samples:
         click.secho(f"=== sample {sample.id} (judge backend: {backend}) ===", bold=True)
         prompts = scorer.render(sample)
@@ -143,4 +146,3 @@ def _dry_run(scorer: Any, samples: Sequence[Sample], backend: str) -> None:
     if backend == "local":
         click.echo("\nNote: the local backend scores the same inputs with an embedded model; the "
                    "prompts above are what an LLM judge would see.")
-

@@ -18,13 +18,27 @@ def _overrides(kw: dict[str, Any]) -> dict[str, Any]:
         "scoring.judge.base_url": list(kw["judge_base_url"]) or None,
         "resume_from_checkpoint": kw["resume"], "save_steps": kw["save_steps"],
         "report_to": [r for r in kw["report_to"] if r != "none"] if kw["report_to"] else None,
+        "multi_turn.seeker.backend": kw["seeker"], "multi_turn.seeker.model": kw["seeker_model"],
+        "multi_turn.seeker.base_url": list(kw["seeker_base_url"]) or None,
+        "multi_turn.turns": kw["turns"],
     }
     return {k: v for k, v in flags.items() if v is not None}
 
 
-@click.command()
-@click.option("--config", "-c", "recipe", type=click.Path(dir_okay=False, exists=True), required=True,
-              help="Training recipe (YAML), e.g. recipes/cpu-smollm2.yaml.")
+EPILOG = """\b
+Examples:
+  perm train -c cpu-smollm2                  # packaged SmolLM2 on a CPU, offline local judge
+  perm train -c cpu-smollm2 --dry-run        # print the resolved recipe and data split
+  perm train -c paper-qwen2.5-7b --judge openai --judge-model gpt-4o-mini
+  perm train -c cpu-smollm2 --multi-turn --turns 3 \\
+      --seeker openai --seeker-model gpt-4o-mini --seeker-base-url http://127.0.0.1:8080/v1
+"""
+
+
+@click.command(epilog=EPILOG)
+@click.option("--config", "-c", "recipe", metavar="FILE|NAME", required=True,
+              help="Training recipe: a YAML file, or the name of a packaged recipe "
+                   "(`perm recipes list`), e.g. cpu-smollm2.")
 @click.option("--max-steps", type=int, default=None, help="Stop after N optimizer steps.")
 @click.option("--output-dir", "-o", default=None, help="Checkpoints, logs and plots go here.")
 @click.option("--model", default=None,
@@ -43,21 +57,51 @@ def _overrides(kw: dict[str, Any]) -> dict[str, Any]:
               type=click.Choice(["tensorboard", "wandb", "none"]), help="Experiment trackers.")
 @click.option("--set", "assignments", multiple=True, metavar="KEY=VALUE",
               help="Override any recipe field, e.g. --set grpo.learning_rate=5e-6 (repeatable).")
+@click.option("--multi-turn", is_flag=True,
+              help="Multi-turn GRPO: each prompt is a conversation with a simulated seeker, every "
+                   "policy turn scored with PERM (the recipe's multi_turn section; docs/multiturn.md).")
+@click.option("--seeker", default=None, help="Seeker backend for --multi-turn: openai, ollama, hf, vllm, fake.")
+@click.option("--seeker-model", default=None, help="Seeker model name (--multi-turn).")
+@click.option("--seeker-base-url", multiple=True, help="OpenAI-compatible seeker URL (--multi-turn).")
+@click.option("--turns", type=click.IntRange(1, 50), default=None, help="Policy turns per episode (--multi-turn).")
 @click.option("--overwrite", is_flag=True, help="Replace old checkpoints in the output dir.")
 @click.option("--dry-run", is_flag=True, help="Print the resolved recipe and data split, then stop.")
 @click.option("--no-check-judge", is_flag=True, help="Skip the up-front judge availability check.")
-def train(recipe: str, dry_run: bool, overwrite: bool, no_check_judge: bool, **kw: Any) -> None:
+def train(recipe: str, dry_run: bool, overwrite: bool, no_check_judge: bool, multi_turn: bool,
+          **kw: Any) -> None:
     """Train a policy with GRPO (TRL) and PERM rewards.
 
     The reward is three TRL reward functions (empathy, bystander, length) sharing one judge pass
     per batch. Progress shows the reward; metrics go to OUTPUT_DIR/metrics.jsonl, curves to
     OUTPUT_DIR/reward_curves.png, the final policy (adapter with LoRA) to OUTPUT_DIR/final.
+
+    With --multi-turn each prompt becomes a conversation with a simulated seeker (--seeker,
+    --turns N): the model being trained writes every policy turn, PERM scores each turn given
+    the conversation so far, and the reward is the episode reward (discounted turn mean plus
+    the seeker's final report; docs/multiturn.md). Only the policy's tokens are trained.
+
     Multi-GPU: `accelerate launch --config_file recipes/accelerate/zero3.yaml -m perm.train ...`.
     """
+    from ..recipebook import resolve
     from ..train.config import dump_train_config, load_train_config, parse_assignment
 
+    recipe = str(resolve(recipe))
     sets = [parse_assignment(item) for item in kw["assignments"]]
-    cfg = load_train_config(recipe, _overrides(kw), assignments=sets)
+    overrides = _overrides(kw)
+    if not multi_turn and any(k.startswith("multi_turn.") for k in overrides):
+        raise click.UsageError("--seeker, --seeker-model, --seeker-base-url and --turns need --multi-turn")
+    if multi_turn:
+        from ..config import read_yaml_mapping
+
+        has_section = isinstance(read_yaml_mapping(recipe, "recipe").get("multi_turn"), dict)
+        named = "multi_turn.seeker.backend" in overrides or any(
+            k.startswith("multi_turn.seeker") for k, _ in sets)
+        if not has_section and not named:
+            raise click.UsageError("--multi-turn needs a seeker: --seeker BACKEND (or a multi_turn: "
+                                   "section in the recipe)")
+    cfg = load_train_config(recipe, overrides, assignments=sets)
+    if not multi_turn and cfg.multi_turn is not None:
+        cfg.multi_turn = None  # the recipe can hold the section; --multi-turn turns it on
     if kw["model"] and not kw["gguf_file"]:
         cfg.model.gguf_file = None  # the recipe's GGUF file belongs to the recipe's model
     if dry_run:

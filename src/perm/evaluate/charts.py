@@ -7,15 +7,19 @@ import math
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import PermError
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+    from matplotlib.typing import RcKeyType
 
 PALETTE = ("#4f46e5", "#e11d48", "#059669", "#d97706", "#0891b2", "#7c3aed", "#65a30d", "#db2777")
 INK, MUTED, GRID = "#1f2430", "#6b7280", "#e5e7eb"
 LABELS = {"resonation": "Resonation", "expression": "Expression", "reception": "Reception",
           "bystander": "Bystander", "reward": "Reward", "empathy": "Empathy"}
-STYLE: dict[str, Any] = {
+STYLE: dict[RcKeyType, Any] = {
     "figure.facecolor": "white", "axes.facecolor": "white", "savefig.facecolor": "white",
     "axes.edgecolor": "#d1d5db", "axes.labelcolor": INK, "axes.titlesize": 12,
     "axes.titleweight": "bold", "axes.titlelocation": "left", "axes.titlepad": 10,
@@ -30,8 +34,9 @@ def color(i: int) -> str:
 
 
 @contextmanager
-def styled() -> Iterator[Any]:
-    """pyplot under the report's style (Agg backend; a missing matplotlib names the extra)."""
+def styled() -> Iterator[None]:
+    """Draw with pyplot under the report's style (Agg backend; a missing matplotlib names the
+    extra). Callers import pyplot inside the block, so that it is typed."""
     try:
         import matplotlib
     except ImportError:
@@ -40,12 +45,12 @@ def styled() -> Iterator[Any]:
     import matplotlib.pyplot as plt
     from cycler import cycler
 
-    rc: Any = {**STYLE, "axes.prop_cycle": cycler(color=list(PALETTE))}
+    rc: dict[RcKeyType, Any] = {**STYLE, "axes.prop_cycle": cycler(color=list(PALETTE))}
     with plt.rc_context(rc):
-        yield plt
+        yield
 
 
-def to_png(fig: Any, dpi: int = 110) -> bytes:
+def to_png(fig: Figure, dpi: int = 110) -> bytes:
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight")
     import matplotlib.pyplot as plt
@@ -81,7 +86,10 @@ def distributions(rows: Mapping[str, Sequence[Mapping[str, Any]]], dims: Sequenc
               "empathy", "reward"]
     cols = 3
     nrows = math.ceil(len(panels) / cols)
-    with styled() as plt:
+    with styled():
+        import matplotlib.pyplot as plt
+        from matplotlib.ticker import FuncFormatter
+
         fig, axes = plt.subplots(nrows, cols, figsize=(13, 3.6 * nrows), squeeze=False)
         for ax, key in zip(axes.flat, panels, strict=False):  # spare axes are hidden
             if key in ("resonation", "expression", "reception"):
@@ -93,7 +101,7 @@ def distributions(rows: Mapping[str, Sequence[Mapping[str, Any]]], dims: Sequenc
                     ax.bar(xs, share, width * 0.92, color=color(i), label=name, zorder=3)
                 ax.set_xticks(range(1, 6))
                 ax.set_ylabel("share of outputs")
-                ax.yaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:.0%}"))
+                ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:.0%}"))
                 ax.grid(axis="x", visible=False)
                 ax.set_title(f"{LABELS[key]} (1–5)")
             else:
@@ -143,15 +151,33 @@ def radar_values(summary: Mapping[str, Any]) -> list[float]:
     return out
 
 
+def radar_labels(summary: Mapping[str, Any]) -> list[str]:
+    """Axis labels with the system's own values (`3.42 / 5`, `71.5 / 100`, `88%`; `—` when missing)."""
+    out = []
+    for key, label in RADAR_AXES:
+        if key == "format":
+            v = summary.get("format_ok_rate")
+            text = "—" if v is None else f"{v:.0%}"
+        else:
+            m = (summary.get("scores") or {}).get(key, {}).get("mean")
+            text = "—" if m is None else (f"{m:.1f} / 100" if key == "bystander" else f"{m:.2f} / 5")
+        out.append(f"{label}\n{text}")
+    return out
+
+
 def radar(name: str, index: int, summaries: Mapping[str, Mapping[str, Any]]) -> bytes:
     """One system's profile, with the other systems as faint outlines for reference."""
     import numpy as np
 
     angles = np.linspace(0, 2 * np.pi, len(RADAR_AXES), endpoint=False).tolist()
     loop = [*angles, angles[0]]
-    with styled() as plt:
-        fig = plt.figure(figsize=(4.2, 4.2))
+    with styled():
+        import matplotlib.pyplot as plt
+        from matplotlib.projections.polar import PolarAxes
+
+        fig = plt.figure(figsize=(4.4, 4.4))
         ax = fig.add_subplot(projection="polar")
+        assert isinstance(ax, PolarAxes)  # what projection="polar" makes; typed as Axes
         ax.set_theta_offset(np.pi / 2)
         ax.set_theta_direction(-1)
         for other, summ in summaries.items():
@@ -162,7 +188,7 @@ def radar(name: str, index: int, summaries: Mapping[str, Mapping[str, Any]]) -> 
         ax.plot(loop, [*v, v[0]], color=color(index), linewidth=2.2)
         ax.fill(loop, [*v, v[0]], color=color(index), alpha=0.22)
         ax.scatter(angles, v, color=color(index), s=22, zorder=3)
-        ax.set_xticks(angles, [label for _, label in RADAR_AXES])
+        ax.set_xticks(angles, radar_labels(summaries[name]))
         ax.tick_params(axis="x", colors=INK, pad=6)
         ax.set_ylim(0, 1)
         ax.set_yticks([0.25, 0.5, 0.75, 1.0], ["", "", "", ""])
@@ -171,52 +197,88 @@ def radar(name: str, index: int, summaries: Mapping[str, Mapping[str, Any]]) -> 
         return to_png(fig)
 
 
+def _length_points(rs: Sequence[Mapping[str, Any]]) -> tuple[list[tuple[float, float]], list[float]]:
+    """(tokens, reward) of the outputs with a finite reward; tokens of those without one."""
+    pts, missing = [], []
+    for r in rs:
+        tokens = r.get("tokens")
+        x = float(tokens) if isinstance(tokens, (int, float)) and math.isfinite(tokens) else 0.0
+        y = r.get("reward")
+        if isinstance(y, (int, float)) and not isinstance(y, bool) and math.isfinite(y):
+            pts.append((x, float(y)))
+        else:
+            missing.append(x)
+    return pts, missing
+
+
 def reward_vs_length(rows: Mapping[str, Sequence[Mapping[str, Any]]], limit: int | None) -> bytes:
-    """Each output's reward against its length in tokens, with a binned mean per system."""
+    """Each output's reward against its length in tokens, with a binned mean per system; outputs
+    without a reward are drawn as crosses under the axis band, never dropped silently."""
     import numpy as np
 
-    with styled() as plt:
+    data = {name: _length_points(rs) for name, rs in rows.items()}
+    with styled():
+        import matplotlib.pyplot as plt
+
         fig, ax = plt.subplots(figsize=(11, 4.6))
-        top = 0.0
-        for i, (name, rs) in enumerate(rows.items()):
-            pts = [(int(r.get("tokens") or 0), float(r["reward"])) for r in rs
-                   if isinstance(r.get("reward"), (int, float))]
-            if not pts:
-                continue
-            x, y = np.array(pts, dtype=float).T
-            top = max(top, float(x.max()))
-            ax.scatter(x, y, s=14, color=color(i), alpha=0.45, linewidths=0, label=name)
-            if len(x) >= 8:
-                edges = np.unique(np.quantile(x, np.linspace(0, 1, 7)))
-                mids, means = [], []
-                for lo, hi in zip(edges[:-1], edges[1:], strict=True):
-                    m = (x >= lo) & (x <= hi)
-                    if m.any():
-                        mids.append(x[m].mean())
-                        means.append(y[m].mean())
-                ax.plot(mids, means, color=color(i), linewidth=2.2)
+        top, n_missing = 0.0, 0
+        ys = [y for pts, _ in data.values() for _, y in pts]
+        floor = (min(ys) if ys else 0.0) - 0.08 * max(0.25, (max(ys) - min(ys)) if ys else 1.0)
+        for i, (name, (pts, missing)) in enumerate(data.items()):
+            if pts:
+                x, y = np.array(pts, dtype=float).T
+                top = max(top, float(x.max()))
+                ax.scatter(x, y, s=16, color=color(i), alpha=0.55, linewidths=0, label=name, zorder=3)
+                if len(x) >= 8 and np.ptp(x) > 0:
+                    edges = np.unique(np.quantile(x, np.linspace(0, 1, 7)))
+                    mids, means = [], []
+                    for lo, hi in zip(edges[:-1], edges[1:], strict=True):
+                        m = (x >= lo) & (x <= hi)
+                        if m.any():
+                            mids.append(x[m].mean())
+                            means.append(y[m].mean())
+                    ax.plot(mids, means, color=color(i), linewidth=2.2, zorder=4)
+            if missing:
+                n_missing += len(missing)
+                top = max(top, max(missing))
+                ax.scatter(missing, [floor] * len(missing), marker="x", s=22, color=color(i),
+                           linewidths=1.2, zorder=3, label=f"{name}: reward missing ({len(missing)})")
+        if not ys and not n_missing:
+            ax.text(0.5, 0.5, "no outputs to plot", transform=ax.transAxes, ha="center",
+                    va="center", color=MUTED, fontsize=12)
+        elif not ys:
+            ax.text(0.5, 0.6, "no output has a reward: every cross is an output whose reward is "
+                    "missing", transform=ax.transAxes, ha="center", va="center", color=MUTED)
         if limit is not None and top >= 0.6 * limit:
             ax.axvline(limit, color=MUTED, linestyle="--", linewidth=1)
             ax.annotate("length penalty starts", (limit, ax.get_ylim()[1]), xytext=(4, -12),
                         textcoords="offset points", color=MUTED, fontsize=9)
         ax.set_xlabel("output length (tokens)")
         ax.set_ylabel("PERM reward")
-        ax.set_title("Reward against length (lines: mean per length bin)")
+        ax.set_title("Reward against length (lines: mean per length bin; ×: reward missing)")
         if ax.get_legend_handles_labels()[0]:
-            ax.legend(loc="lower right", ncol=min(4, len(rows)))
+            ax.legend(loc="best", ncol=min(4, len(rows) * 2))
         return to_png(fig)
 
 
 def win_rates(items: Sequence[Mapping[str, Any]]) -> bytes:
-    """Horizontal bars from 50 % to each win rate, with its 95 % interval and a label."""
-    with styled() as plt:
+    """Horizontal bars from 50 % to each win rate, with its 95 % interval and a label; a
+    comparison without a result is listed with its failure count, a stand-in judge's in grey."""
+    with styled():
+        import matplotlib.pyplot as plt
+        from matplotlib.ticker import FuncFormatter
+
         fig, ax = plt.subplots(figsize=(11, 0.75 * len(items) + 1.4))
         for k, it in enumerate(reversed(items)):
             rate, lo, hi = it["rate"], it.get("lo"), it.get("hi")
             if rate is None:
+                ax.annotate(f"no result: {it.get('failed', 0)} of {it.get('total', 0)} pairs failed",
+                            (0.5, k), xytext=(8, 0), textcoords="offset points", va="center",
+                            fontsize=9, color=PALETTE[1])
                 continue
-            c = PALETTE[2] if rate > 0.5 else PALETTE[1] if rate < 0.5 else MUTED
-            ax.barh(k, rate - 0.5, left=0.5, height=0.5, color=c + "cc", zorder=3)
+            c = MUTED if it.get("stand_in") else PALETTE[2] if rate > 0.5 else PALETTE[1] if rate < 0.5 else MUTED
+            ax.barh(k, rate - 0.5, left=0.5, height=0.5, color=c + ("55" if it.get("stand_in") else "cc"),
+                    zorder=3, hatch="//" if it.get("stand_in") else None, edgecolor=c)
             if lo is not None and hi is not None:
                 ax.errorbar(rate, k, xerr=[[rate - lo], [hi - rate]], color=INK, capsize=4,
                             linewidth=1.2, zorder=4)
@@ -225,10 +287,12 @@ def win_rates(items: Sequence[Mapping[str, Any]]) -> bytes:
                         textcoords="offset points", va="center", fontsize=9, color=INK)
         ax.axvline(0.5, color=INK, linewidth=1)
         ax.set_yticks(range(len(items)), [it["label"] for it in reversed(items)])
+        ax.set_ylim(-0.6, len(items) - 0.4)
         ax.set_xlim(0, 1)
-        ax.xaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:.0%}"))
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:.0%}"))
         ax.grid(axis="y", visible=False)
-        ax.set_title("Win rate of the second system (ties count half; bars: 95 % interval)")
+        ax.set_title("Win rate of the second system (ties count half; bars: 95 % interval; "
+                     "hatched grey: stand-in judge)")
         return to_png(fig)
 
 

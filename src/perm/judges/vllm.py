@@ -13,7 +13,7 @@ from typing import Any
 from ..config import JudgeConfig
 from ..errors import JudgeUnavailable
 from ..types import Message
-from .base import Judge, SamplingParams
+from .base import ChatModel, SamplingParams
 from .batching import MicroBatcher
 
 
@@ -27,7 +27,7 @@ def to_vllm_params(params: SamplingParams) -> dict[str, Any]:
     return kw
 
 
-class VLLMJudge(Judge):
+class VLLMChat(ChatModel):
     name = "vllm"
 
     def __init__(self, config: JudgeConfig | None = None) -> None:

@@ -1,5 +1,7 @@
-"""The embedded offline PERM scorer: features from the packaged MiniLM encoder + ridge heads.
+"""The embedded offline PERM scorers, by name or folder (`registry`).
 
-`features` turns a dimension request into a vector, `model` holds the fitted heads (a small
-.npz shipped in perm/assets/local-scorer/), `distill` fits them from any judge's labels.
+`v2` (the default, perm-minilm-v2): frozen MiniLM embeddings run by ONNX Runtime (`encoder`,
+`onnx_bert`) + MLP heads; `v2.train` fits it (`perm distill`). The v1 modules (`features`,
+`model`, `distill`, `encoders`: static word-piece embeddings + ridge heads, perm-minilm-v1)
+stay for users who need its speed.
 """

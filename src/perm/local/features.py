@@ -74,7 +74,9 @@ def text_stats(text: str, context: str, intention: str | None) -> np.ndarray:
     repeated = 1 - len(set(tri)) / len(tri) if tri else 0.0
     content, ctx = _content(ws), _content(words(context))
     inten = _content(words(intention)) if intention else set()
-    jac = lambda a, b: len(a & b) / len(a | b) if a and b else 0.0  # noqa: E731
+    def jac(a: set[str], b: set[str]) -> float:
+        return len(a & b) / len(a | b) if a and b else 0.0
+
     return np.array([
         math.log1p(n), min(n, 600) / 300, math.log1p(sentences), min(n / sentences, 60) / 25,
         math.log1p(len(_BULLET.findall(text))), math.log1p(text.count("?")),

@@ -1,7 +1,7 @@
 """The fitted local scorer: one ridge head per PERM dimension over `FeatureBuilder` features.
 
 Stored as `heads.npz` (weights, no pickle) + `meta.json` (encoder, hyper-parameters, training
-data digest and metrics). The packaged default lives in `perm/assets/local-scorer/`.
+data digest and metrics). The packaged v1 lives in `perm/assets/perm-minilm-v1/`.
 """
 from __future__ import annotations
 
@@ -15,7 +15,8 @@ from typing import Any
 import numpy as np
 
 from ..errors import JudgeUnavailable
-from ..types import SCORE_RANGE, DimensionRequest
+from ..perspectives import SCORE_RANGE
+from ..types import DimensionRequest
 from .encoders import StaticEncoder
 from .features import N_HASH, STAT_NAMES, FeatureBuilder
 
@@ -23,7 +24,7 @@ FORMAT_VERSION = 1
 
 
 def default_model_dir() -> Path:
-    return Path(str(resources.files("perm") / "assets" / "local-scorer"))
+    return Path(str(resources.files("perm") / "assets" / "perm-minilm-v1"))
 
 
 @dataclass
@@ -43,6 +44,13 @@ class LocalModel:
     idf: np.ndarray | None
     meta: dict[str, Any] = field(default_factory=dict)
     _builder: FeatureBuilder | None = None
+
+    @property
+    def name(self) -> str:
+        return str(self.meta.get("name", "custom"))
+
+    def warm_up(self) -> None:
+        self.builder()
 
     # -- features -------------------------------------------------------------------------
     def builder(self) -> FeatureBuilder:
@@ -66,7 +74,8 @@ class LocalModel:
         h = self.heads[dim]
         lo, hi = SCORE_RANGE[dim]
         x = self.standardise(raw, h.stats_mean, h.stats_std)
-        return np.clip(x @ h.w + h.b, lo, hi)
+        out: np.ndarray = np.clip(x @ h.w + h.b, lo, hi)
+        return out
 
     def predict(self, reqs: Sequence[DimensionRequest]) -> list[float | str]:
         """A score per request (clipped to the dimension's range), or an error string."""
@@ -96,7 +105,7 @@ class LocalModel:
             arrays[f"b_{dim}"] = np.array([h.b, h.alpha], dtype=np.float64)
             arrays[f"mean_{dim}"] = h.stats_mean.astype(np.float32)
             arrays[f"std_{dim}"] = h.stats_std.astype(np.float32)
-        np.savez_compressed(p / "heads.npz", **arrays)
+        np.savez_compressed(p / "heads.npz", allow_pickle=False, **arrays)
         meta = {**self.meta, "format_version": FORMAT_VERSION, "dimensions": sorted(self.heads),
                 "stat_features": list(STAT_NAMES)}
         (p / "meta.json").write_text(json.dumps(meta, indent=2) + "\n")

@@ -4,12 +4,15 @@
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 __all__ = ["perm_reward_funcs"]
 
+if TYPE_CHECKING:
+    from .trl import perm_reward_funcs
 
-def __getattr__(name: str) -> Any:
+
+def __getattr__(name: str) -> object:
     if name == "perm_reward_funcs":
         from .trl import perm_reward_funcs
 

@@ -21,13 +21,15 @@ import logging
 import math
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any
 
 from ..config import ScoringConfig, build_config
 from ..data import parse_record
-from ..errors import JudgeUnavailable
+from ..errors import DataError, JudgeUnavailable
+from ..judges.base import ChatModel
 from ..policy import completion_text
+from ..rating import Rater
 from ..scoring import PermScorer
 from ..types import EMPATHY_DIMENSIONS, Sample, ScoreResult
 
@@ -36,7 +38,11 @@ log = logging.getLogger(__name__)
 TERMS: tuple[str, ...] = ("empathy", "bystander", "length")
 #: Keyword arguments TRL passes that are not dataset columns.
 _NOT_COLUMNS = {"trainer_state", "log_extra", "log_metric", "environments", "completion_ids"}
-RewardFunc = Callable[..., Any]
+#: Dataset columns the reward reads (the data contract's sample fields).
+REQUIRED_COLUMNS: tuple[str, ...] = ("persona", "scenario", "query")
+SAMPLE_COLUMNS: tuple[str, ...] = (*REQUIRED_COLUMNS, "hidden_intention", "history", "id")
+#: A TRL reward function: (prompts, completions, **columns) -> one reward per completion.
+RewardFunc = Callable[..., Awaitable[list[float | None]]]
 
 
 class PermRewardState:
@@ -47,10 +53,12 @@ class PermRewardState:
     """
 
     def __init__(self, config: ScoringConfig | Mapping[str, Any] | None = None, *,
-                 judge: Any = None, token_counter: Callable[[str], int] | None = None,
+                 judge: ChatModel | None = None, rater: Rater | None = None,
+                 token_counter: Callable[[str], int] | None = None,
                  max_failed_batches: int | None = 5, memo_size: int = 4) -> None:
         self.config = config if isinstance(config, ScoringConfig) else build_config(dict(config or {}))
         self.judge = judge
+        self.rater = rater
         self.token_counter = token_counter
         self.max_failed_batches = max_failed_batches
         self.memo_size = memo_size
@@ -58,13 +66,11 @@ class PermRewardState:
         self.failed_batches = 0  # consecutive batches with no reward at all
         self._scorer: PermScorer | None = None
         self._memo: OrderedDict[str, asyncio.Task[list[ScoreResult | None]]] = OrderedDict()
-        self._lengths: dict[str, int] = {}
 
     # -- pickling: config and options travel; the scorer, connections, memo and counters do not
     def __getstate__(self) -> dict[str, Any]:
         state = dict(self.__dict__)
-        state.update(_scorer=None, _memo=OrderedDict(), _lengths={}, batches=0, failed_batches=0)
-        state.pop("_fallback_count", None)
+        state.update(_scorer=None, _memo=OrderedDict(), batches=0, failed_batches=0)
         return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:
@@ -74,21 +80,14 @@ class PermRewardState:
     def scorer(self) -> PermScorer:
         """The process's scorer, built on first use (so a pickled copy builds its own)."""
         if self._scorer is None:
-            scorer = PermScorer(self.config, judge=self.judge, token_counter=self.token_counter)
-            self._fallback_count = scorer.count_tokens  # whatever the scorer would use itself
-            scorer.count_tokens = self._count_tokens
-            self._scorer = scorer
+            self._scorer = PermScorer(self.config, judge=self.judge, rater=self.rater,
+                                      token_counter=self.token_counter)
         return self._scorer
-
-    def _count_tokens(self, text: str) -> int:
-        # The trainer knows the exact token count of each completion; use it when we have it.
-        n = self._lengths.get(text)
-        return n if n is not None else self._fallback_count(text)
 
     def check(self) -> None:
         """Fail fast (JudgeUnavailable) when the judge cannot work at all."""
         scorer = self.scorer
-        scorer._run(scorer.check())  # the scorer's own loop (works inside notebooks too)
+        scorer.run(scorer.check())  # the scorer's own loop (works inside notebooks too)
 
     async def aclose(self) -> None:
         """Close the judge's connections; call it in the loop that scored (TRL's reward loop).
@@ -116,11 +115,11 @@ class PermRewardState:
         n = len(completions)
         samples = build_samples(completions, kwargs)  # a missing column is a setup error: raise
         ids = kwargs.get("completion_ids")
-        if ids is not None and len(ids) == n:
-            self._lengths = {s.completion or "": len(x) for s, x in zip(samples, ids)}
+        # the trainer knows each completion's exact token count: use it for the length term
+        tokens = [len(x) for x in ids] if ids is not None and len(ids) == n else None
         started = time.perf_counter()
         try:
-            out: list[ScoreResult | None] = list(await self.scorer.ascore(samples))
+            out: list[ScoreResult | None] = list(await self.scorer.ascore(samples, tokens=tokens))
             error = None
         except Exception as e:  # a judge fault is data: no reward this batch, training goes on
             out, error = [None] * n, f"{type(e).__name__}: {e}"
@@ -185,21 +184,29 @@ _TERM_FUNCS = {"empathy": empathy, "bystander": bystander, "length": length}
 
 
 def perm_reward_funcs(config: ScoringConfig | Mapping[str, Any] | None = None, *,
-                      judge: Any = None, token_counter: Callable[[str], int] | None = None,
+                      judge: ChatModel | None = None, rater: Rater | None = None,
+                      token_counter: Callable[[str], int] | None = None,
                       max_failed_batches: int | None = 5,
-                      state: PermRewardState | None = None) -> list[RewardFunc]:
+                      state: PermRewardState | None = None,
+                      compact_log: bool = True) -> list[RewardFunc]:
     """The PERM reward as three TRL reward functions sharing one scoring per batch.
 
     Pass them as `reward_funcs` with the default `reward_weights` (all 1): their sum is the
     PERM reward. The dataset must carry the sample columns (`persona`, `scenario`, `query`,
-    optional `hidden_intention`, `history`, `id`); see `perm.train.dataset`.
+    optional `hidden_intention`, `history`, `id`); see `perm.train.dataset`. `compact_log`:
+    TRL's `log_completions` prints one line per completion (`perm.rewards.completion_log`).
     """
-    state = state or PermRewardState(config, judge=judge, token_counter=token_counter,
+    if compact_log:
+        from .completion_log import install
+
+        install()
+    state = state or PermRewardState(config, judge=judge, rater=rater, token_counter=token_counter,
                                      max_failed_batches=max_failed_batches)
     funcs: list[RewardFunc] = []
     for name in TERMS:
         f = functools.partial(_TERM_FUNCS[name], state)
-        f.__name__ = name  # type: ignore[attr-defined]  # older TRL reads __name__ directly
+        # older TRL reads __name__ directly; a partial takes attributes, typeshed does not say so
+        f.__name__ = name  # type: ignore[attr-defined]
         funcs.append(f)
     return funcs
 
@@ -212,15 +219,42 @@ def batch_key(prompts: Sequence[Any], completions: Sequence[Any], trainer_state:
     return hashlib.sha256(blob.encode()).hexdigest()
 
 
+def _column(name: str, value: Any, n: int) -> list[Any] | None:
+    """A column's per-completion values: any sized iterable of length n (list, tuple, a
+    `datasets` Column, a numpy array...). A sample field of another shape is an error that says
+    what was passed; other columns of another shape are not per-row data and are skipped."""
+    if isinstance(value, (str, bytes, Mapping)) or not (hasattr(value, "__len__")
+                                                        and hasattr(value, "__iter__")):
+        problem = f"expected one value per completion ({n}), got {type(value).__name__} {value!r:.60}"
+    elif len(value) != n:
+        problem = f"has {len(value)} values for {n} completions ({type(value).__name__})"
+    else:
+        return list(value)
+    if name in SAMPLE_COLUMNS:
+        raise DataError(problem, path="<reward batch>", field=name)
+    return None
+
+
 def build_samples(completions: Sequence[Any], columns: Mapping[str, Any]) -> list[Sample]:
     """One Sample per completion from TRL's per-row dataset columns (validated like JSONL)."""
     n = len(completions)
-    cols = {k: v for k, v in columns.items()
-            if k not in _NOT_COLUMNS and isinstance(v, (list, tuple)) and len(v) == n}
+    cols: dict[str, list[Any]] = {}
+    for name, value in columns.items():
+        if name in _NOT_COLUMNS or (value is None and name not in REQUIRED_COLUMNS):
+            continue
+        col = _column(name, value, n)
+        if col is not None:
+            cols[name] = col
+    missing = [c for c in REQUIRED_COLUMNS if c not in cols]
+    if missing:
+        given = ", ".join(sorted(k for k in columns if k not in _NOT_COLUMNS)) or "none"
+        raise DataError(f"the PERM reward needs the dataset columns {', '.join(REQUIRED_COLUMNS)} "
+                        f"(given: {given}); build the dataset with perm.train.dataset.to_dataset "
+                        f"or add them", path="<reward batch>")
     samples = []
     for i, completion in enumerate(completions):
         row = {k: v[i] for k, v in cols.items()}
-        row = {k: v for k, v in row.items() if v is not None or k in ("persona", "scenario", "query")}
+        row = {k: v for k, v in row.items() if v is not None or k in REQUIRED_COLUMNS}
         if isinstance(row.get("history"), str):  # stored as JSON text by some pipelines
             row["history"] = json.loads(row["history"]) if row["history"] else None
         row["completion"] = completion_text(completion)
@@ -235,9 +269,9 @@ def batch_metrics(out: Sequence[ScoreResult | None], dimensions: Sequence[str],
     done = [r for r in out if r is not None]
     metrics: dict[str, float] = {}
     for dim in dimensions:
-        vals = [r.scores[dim] for r in done if r.scores.get(dim) is not None]
+        vals = [v for r in done if (v := r.scores.get(dim)) is not None]
         key = f"perm/{dim}" if dim in EMPATHY_DIMENSIONS else "perm/bystander_score"
-        metrics[key] = sum(vals) / len(vals) if vals else math.nan  # type: ignore[arg-type]
+        metrics[key] = sum(vals) / len(vals) if vals else math.nan
     asked = sum(1 for r in done if r.outcome != "format_error") * len(dimensions)
     failed = sum(sum(1 for d in r.failures if d != "format") for r in done)
     metrics["perm/failure_rate"] = (sum(1 for r in out if r is None or r.reward is None) / n) if n else math.nan
@@ -247,9 +281,10 @@ def batch_metrics(out: Sequence[ScoreResult | None], dimensions: Sequence[str],
     return metrics
 
 
-def completion_columns(out: Sequence[ScoreResult | None], error: str | None = None) -> dict[str, list[Any]]:
+def completion_columns(out: Sequence[ScoreResult | None], error: str | None = None,
+                       ) -> dict[str, list[float | str | None]]:
     """Per-completion columns for TRL's completions table (same keys on every rank)."""
-    cols: dict[str, list[Any]] = {d: [] for d in (*EMPATHY_DIMENSIONS, "bystander_score")}
+    cols: dict[str, list[float | str | None]] = {d: [] for d in (*EMPATHY_DIMENSIONS, "bystander_score")}
     cols.update(outcome=[], failures=[])
     for r in out:
         for d in EMPATHY_DIMENSIONS:

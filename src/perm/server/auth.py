@@ -3,10 +3,15 @@ from __future__ import annotations
 
 import hmac
 import ipaddress
-from urllib.parse import parse_qs
+import string
+from urllib.parse import unquote_plus
 
 from ..errors import ConfigError
 from .limits import ASGIApp, Receive, Scope, Send, send_json
+
+#: Shortest token accepted: 16 random characters are beyond guessing over HTTP.
+MIN_TOKEN_CHARS = 16
+_TOKEN_CHARS = frozenset(string.ascii_letters + string.digits + string.punctuation)
 
 
 def is_loopback(host: str) -> bool:
@@ -17,6 +22,25 @@ def is_loopback(host: str) -> bool:
         return ipaddress.ip_address(host.strip("[]")).is_loopback
     except ValueError:
         return False  # a hostname that may resolve anywhere
+
+
+def check_token(token: str | None) -> None:
+    """Refuse (ConfigError) a token that is empty, blank, short or not sendable as is.
+
+    A header carries visible ASCII only, and `?token=` decodes `+` to a space, so a token with
+    spaces (or only spaces) would be matched by a URL that says next to nothing.
+    """
+    if token is None:
+        return
+    how = "generate one with: openssl rand -hex 24"
+    if not token.strip():
+        raise ConfigError(f"the server token is empty or only whitespace; {how}")
+    if any(c not in _TOKEN_CHARS for c in token):
+        raise ConfigError("the server token may hold only visible ASCII characters (letters, "
+                          f"digits, punctuation; no spaces); {how}")
+    if len(token) < MIN_TOKEN_CHARS:
+        raise ConfigError(f"the server token is {len(token)} characters; use at least "
+                          f"{MIN_TOKEN_CHARS}; {how}")
 
 
 def check_bind(host: str, token: str | None) -> None:
@@ -36,14 +60,19 @@ class BearerAuth:
 
     def __init__(self, app: ASGIApp, token: str | None, open_paths: frozenset[str],
                  query_token_paths: frozenset[str] = frozenset()) -> None:
+        check_token(token)
         self.app, self.open_paths, self.query_token_paths = app, open_paths, query_token_paths
         self.expected = token.encode() if token else None
 
     def _query_token(self, scope: Scope) -> bytes | None:
         if scope["path"] not in self.query_token_paths:
             return None
-        values = parse_qs(scope.get("query_string", b"").decode("latin-1")).get("token")
-        return values[-1].encode() if values else None
+        # Only the key spelled exactly `token` counts (not `%74oken`), so that log redaction,
+        # which sees the raw URL, finds every value that can authenticate.
+        query = scope.get("query_string", b"").decode("latin-1")
+        values = [v for k, _, v in (part.partition("=") for part in query.split("&"))
+                  if k == "token"]
+        return unquote_plus(values[-1]).encode() if values else None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if (self.expected is None or scope["type"] != "http"

@@ -21,9 +21,13 @@ class ServerLimits:
     max_batch: int = 1024  # samples (or queries) per request; more: 422 naming the field
     max_pending: int = 4096  # samples being scored at once; beyond: 503 + Retry-After
     retry_after: int = 1  # seconds suggested to a client turned away with 503
+    max_sample_chars: int = 100_000  # characters of one sample, all text; more: that sample fails
+    chunk_samples: int = 8  # a request is scored in chunks of at most this many samples ...
+    chunk_chars: int = 200_000  # ... and about this many characters (see server.fair)
 
     def __post_init__(self) -> None:
-        for name in ("max_body_bytes", "max_batch", "max_pending", "retry_after"):
+        for name in ("max_body_bytes", "max_batch", "max_pending", "retry_after",
+                     "max_sample_chars", "chunk_samples", "chunk_chars"):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name} must be at least 1, got {getattr(self, name)}")
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 import time
 from collections import Counter, defaultdict
 from collections.abc import Iterable
-from typing import Any
 
+from ..calling import CallCounts
 from .limits import ASGIApp, Message, Receive, Scope, Send
 
 BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 120.0)
@@ -43,6 +43,7 @@ class Metrics:
         self.samples: Counter[str] = Counter()
         self.outcomes: Counter[str] = Counter()
         self.rejected: Counter[str] = Counter()
+        self.refused_samples = 0
         self.inflight_requests = 0
 
     def endpoint(self, path: str) -> str:
@@ -53,7 +54,7 @@ class Metrics:
         self.requests[(ep, status)] += 1
         self.latency[ep].observe(seconds)
 
-    def render(self, judge: dict[str, Any], pending_samples: int) -> str:
+    def render(self, judge: CallCounts, pending_samples: int) -> str:
         """The exposition text; `judge` is the scorer's CallStats.as_dict()."""
         out: list[str] = []
 
@@ -80,17 +81,21 @@ class Metrics:
              "Scored samples by outcome (scored, partial, failed, format_error).")
         for outcome, n in sorted(self.outcomes.items()):
             out.append(f"perm_sample_outcomes_total{_labels(outcome=outcome)} {n}")
-        head("perm_rejected_total", "counter", "Requests turned away before scoring, by reason.")
+        head("perm_rejected_total", "counter",
+             "Requests answered 503, by reason (overload, judge_unavailable).")
         for reason, n in sorted(self.rejected.items()):
             out.append(f"perm_rejected_total{_labels(reason=reason)} {n}")
-        for key, name, text in (
-                ("calls", "perm_judge_calls_total", "Requests sent to the judge backend."),
-                ("retries", "perm_judge_retries_total", "Judge transport retries."),
-                ("reasks", "perm_judge_reasks_total", "Re-asks after an unparsable judge answer."),
-                ("failures", "perm_judge_failures_total", "Judge calls that gave no score."),
-                ("cache_hits", "perm_cache_hits_total", "Judge answers served from the cache.")):
+        head("perm_refused_samples_total", "counter",
+             "Samples failed before judging: invalid Unicode or over --max-sample-chars.")
+        out.append(f"perm_refused_samples_total {self.refused_samples}")
+        for value, name, text in (
+                (judge["calls"], "perm_judge_calls_total", "Requests sent to the judge backend."),
+                (judge["retries"], "perm_judge_retries_total", "Judge transport retries."),
+                (judge["reasks"], "perm_judge_reasks_total", "Re-asks after an unparsable judge answer."),
+                (judge["failures"], "perm_judge_failures_total", "Judge calls that gave no score."),
+                (judge["cache_hits"], "perm_cache_hits_total", "Judge answers served from the cache.")):
             head(name, "counter", text)
-            out.append(f"{name} {int(judge.get(key, 0))}")
+            out.append(f"{name} {int(value)}")
         head("perm_inflight_requests", "gauge", "Requests being answered now.")
         out.append(f"perm_inflight_requests {self.inflight_requests}")
         head("perm_pending_samples", "gauge", "Samples admitted and not yet scored.")

@@ -1,9 +1,12 @@
 """Request and response bodies of the reward server (they make up its OpenAPI spec)."""
 from __future__ import annotations
 
-from typing import Any, Literal
+from dataclasses import fields
+from typing import Any, Literal, get_type_hints
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, create_model
+
+from ..types import ScoreResult
 
 
 class _Strict(BaseModel):
@@ -16,7 +19,10 @@ class TurnIn(_Strict):
     content: str
 
 
-NONBLANK = r"\S"  # at least one non-space character (the data contract refuses blank text)
+# At least one character that is not whitespace by Python's rules (what the data contract
+# strips) nor by ECMAScript's (what OpenAPI clients read the pattern with): `\S` alone let
+# "\x85" pass a client's check and then fail ours.
+NONBLANK = r"[^\s\x1c-\x1f\x85\ufeff]"
 
 
 class ContextIn(_Strict):
@@ -42,21 +48,14 @@ class ScoreRequest(_Strict):
     samples: list[SampleIn]
 
 
-class ScoreOut(BaseModel):
-    """The scored-output contract (see `perm.types.ScoreResult.to_dict`)."""
+_RESULT_TYPES = get_type_hints(ScoreResult)
 
-    id: str | None
-    reward: float | None
-    empathy: float | None
-    scores: dict[str, float | None]
-    terms: dict[str, float | None]
-    format_ok: bool
-    failures: dict[str, str]
-    outcome: Literal["scored", "partial", "failed", "format_error"]
-    imputed: list[str]
-    tokens: int
-    judge: str
-    rubric_version: str
+
+# Derived field by field from ScoreResult, so the two cannot drift; every field is required,
+# as `ScoreResult.to_dict` always writes it.
+class ScoreOut(create_model("ScoreOutFields", **{  # type: ignore[misc]  # mypy cannot follow a base built at run time
+        f.name: (_RESULT_TYPES[f.name], ...) for f in fields(ScoreResult)})):
+    """The scored-output contract (see `perm.types.ScoreResult.to_dict`)."""
 
 
 class ScoreResponse(BaseModel):
@@ -76,7 +75,11 @@ class RewardRequest(_Strict):
 class RewardResponse(BaseModel):
     rewards: list[float]
     scores: list[float]
-    extra_logs: dict[str, list[float]]
+    # NaN marks what nobody scored: Python's json and OpenRLHF read it as a float (a JSON
+    # Schema cannot state NaN; tests/server/test_server_fuzz.py validates this body with pydantic).
+    extra_logs: dict[str, list[float]] = Field(
+        description="Per-sample logs by name; NaN where a dimension was not scored (Python's "
+                    "json reads it; strict JSON parsers need NaN support).")
 
 
 class Health(BaseModel):

@@ -8,13 +8,15 @@ its messages so tests can prove that no call was repeated.
 
 `GET /stats` returns the counters (hits, hits by digest, faults, peak concurrency) and
 `POST /reset` zeroes them, so a benchmark in another process can read them. Fused prompts (all
-four perspectives in one call) get a JSON answer. `pad_words` lengthens every justification
+four perspectives in one call) get a JSON answer, a simulated seeker's prompt (`perm.env`) a
+message and a self-report. `pad_words` lengthens every justification
 and `token_latency` adds seconds per answer token (~4 characters), to model answer length.
 """
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import hashlib
 import json
 import random
@@ -26,7 +28,9 @@ from typing import Any
 
 from aiohttp import web
 
-from ..judges.fake import default_answer
+from ..env.fake import default_seeker_answer
+from ..env.prompt import is_seeker_prompt
+from ..judges.fake import default_answer, dimension_of, fused_answer
 
 FAULTS = ("timeout", "429", "500", "garbage", "truncated", "empty")
 
@@ -52,6 +56,8 @@ class StubState:
     faults: Counter[str] = field(default_factory=Counter)
     max_in_flight: int = 0
     in_flight: int = 0
+    # set to end every "timeout" hang at once (created on the server's loop at startup)
+    unhang: asyncio.Event | None = None
 
 
 def digest(messages: Any) -> str:
@@ -63,18 +69,14 @@ def _filler(n: int) -> str:
 
 
 def stub_answer(messages: Any, pad_words: int = 0) -> str:
-    """A plausible answer: per-dimension (via the fake judge) or fused JSON for fused prompts."""
+    """A plausible answer: per-dimension (via the fake judge), fused JSON for fused prompts, or
+    a seeker's message and report for a simulated seeker's prompt (via the fake seeker)."""
     if not messages:
         return ""
-    system = str(messages[0].get("content", ""))
-    if system.startswith("You will rate one supporter turn from four perspectives"):
-        h = hashlib.sha256(str(messages[-1].get("content", "")).encode()).digest()
-        scores = {"resonation": 1 + h[0] % 5, "expression": 1 + h[1] % 5, "reception": 1 + h[2] % 5,
-                  "bystander": {c: 8 + h[3 + i] % 13 for i, c in enumerate(
-                      ("effectiveness", "clarity", "efficiency", "objectivity", "accuracy"))}}
-        notes = "\n".join(f"{d}: {_filler(pad_words // 2) or 'ok'}." for d in
-                          ("Resonation", "Expression", "Reception", "Bystander"))
-        return f"{notes}\n{json.dumps(scores)}"
+    if is_seeker_prompt(messages):
+        return default_seeker_answer(messages)
+    if dimension_of(messages) == "fused":
+        return fused_answer(messages, note=_filler(pad_words // 2) or "ok")
     text = default_answer(messages)
     if pad_words:
         head, _, rest = text.partition("\n")
@@ -99,8 +101,9 @@ def make_app(cfg: StubConfig, state: StubState) -> web.Application:
             fault = rng.choice(cfg.faults) if cfg.fault_rate and rng.random() < cfg.fault_rate else None
             if fault:
                 state.faults[fault] += 1
-            if fault == "timeout":
-                await asyncio.sleep(cfg.hang_seconds)
+            if fault == "timeout" and state.unhang is not None:  # stall: hang_seconds, or until released
+                with contextlib.suppress(asyncio.TimeoutError):
+                    await asyncio.wait_for(state.unhang.wait(), cfg.hang_seconds)
             if fault == "429":
                 return web.json_response({"error": "slow down"}, status=429,
                                          headers={"Retry-After": str(cfg.retry_after)})
@@ -140,7 +143,11 @@ def make_app(cfg: StubConfig, state: StubState) -> web.Application:
         state.faults.clear()
         return web.json_response({"ok": True})
 
+    async def startup(_: web.Application) -> None:
+        state.unhang = asyncio.Event()
+
     app = web.Application(client_max_size=64 * 1024 * 1024)
+    app.on_startup.append(startup)
     app.router.add_post("/v1/chat/completions", chat)
     app.router.add_get("/v1/models", models)
     app.router.add_get("/stats", stats)
@@ -181,7 +188,13 @@ class StubServer:
         await self._runner.setup()
         await web.TCPSite(self._runner, "127.0.0.1", self.port, backlog=1024).start()
 
+    def release_hangs(self) -> None:
+        """End every request stalled by a "timeout" fault now (they answer normally)."""
+        if self.state.unhang is not None:
+            self._loop.call_soon_threadsafe(self.state.unhang.set)
+
     def __exit__(self, *exc: object) -> None:
+        self.release_hangs()  # a stalled handler would hold up the shutdown
         if self._runner is not None:
             asyncio.run_coroutine_threadsafe(self._runner.cleanup(), self._loop).result(10)
         self._loop.call_soon_threadsafe(self._loop.stop)

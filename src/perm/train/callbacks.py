@@ -6,12 +6,15 @@ import logging
 import math
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from transformers import TrainerCallback
 from transformers.trainer_callback import ProgressCallback
 
 from .plot import METRICS_FILE, plot_run
+
+if TYPE_CHECKING:
+    from transformers import TrainerControl, TrainerState, TrainingArguments
 
 log = logging.getLogger(__name__)
 
@@ -26,8 +29,8 @@ class RewardProgressBar(ProgressCallback):
     Replaces transformers' ProgressCallback, which would print every log dict as a line.
     """
 
-    def on_log(self, args: Any, state: Any, control: Any, logs: dict[str, Any] | None = None,
-               **kwargs: Any) -> None:
+    def on_log(self, args: TrainingArguments, state: TrainerState, control: TrainerControl,
+               logs: dict[str, Any] | None = None, **kwargs: Any) -> None:
         if not state.is_world_process_zero or self.training_bar is None or not logs:
             return
         post = {label: f"{logs[key]:.3f}" for label, key in BAR_KEYS.items()
@@ -43,7 +46,8 @@ class MetricsLogger(TrainerCallback):
         self.path = Path(output_dir) / METRICS_FILE
         self.started = time.time()
 
-    def on_train_begin(self, args: Any, state: Any, control: Any, **kwargs: Any) -> None:
+    def on_train_begin(self, args: TrainingArguments, state: TrainerState, control: TrainerControl,
+                       **kwargs: Any) -> None:
         if state.is_world_process_zero:
             self.started = time.time() - self._keep_until(state.global_step)
 
@@ -66,12 +70,12 @@ class MetricsLogger(TrainerCallback):
         self.path.write_text("".join(f"{k}\n" for k in kept), encoding="utf-8")
         return wall
 
-    def on_log(self, args: Any, state: Any, control: Any, logs: dict[str, Any] | None = None,
-               **kwargs: Any) -> None:
+    def on_log(self, args: TrainingArguments, state: TrainerState, control: TrainerControl,
+               logs: dict[str, Any] | None = None, **kwargs: Any) -> None:
         if not state.is_world_process_zero or not logs:
             return
-        rec = {"step": state.global_step, "epoch": state.epoch,
-               "wall_s": round(time.time() - self.started, 3)}
+        rec: dict[str, float | str | None] = {"step": state.global_step, "epoch": state.epoch,
+                                              "wall_s": round(time.time() - self.started, 3)}
         rec.update({k: v for k, v in logs.items() if isinstance(v, (int, float, str))})
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with self.path.open("a", encoding="utf-8") as fh:
@@ -84,7 +88,7 @@ class PlotCallback(TrainerCallback):
     def __init__(self, output_dir: str | Path) -> None:
         self.output_dir = Path(output_dir)
 
-    def _draw(self, state: Any) -> None:
+    def _draw(self, state: TrainerState) -> None:
         if not state.is_world_process_zero:
             return
         try:
@@ -92,8 +96,10 @@ class PlotCallback(TrainerCallback):
         except Exception as e:  # a plot must never stop training
             log.warning("could not draw reward curves: %s", e)
 
-    def on_save(self, args: Any, state: Any, control: Any, **kwargs: Any) -> None:
+    def on_save(self, args: TrainingArguments, state: TrainerState, control: TrainerControl,
+                **kwargs: Any) -> None:
         self._draw(state)
 
-    def on_train_end(self, args: Any, state: Any, control: Any, **kwargs: Any) -> None:
+    def on_train_end(self, args: TrainingArguments, state: TrainerState, control: TrainerControl,
+                     **kwargs: Any) -> None:
         self._draw(state)

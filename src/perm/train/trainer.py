@@ -13,7 +13,7 @@ import shutil
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..data import sample_to_dict
 from ..errors import ConfigError
@@ -24,23 +24,33 @@ from .config import TrainConfig, dump_train_config
 from .dataset import load_split, to_dataset
 from .models import load_model, load_tokenizer, lora_config
 
+if TYPE_CHECKING:
+    import torch
+    from transformers import PreTrainedModel, TrainerCallback
+    from trl import GRPOConfig, GRPOTrainer
+
+    from ..judges.base import ChatModel
+
 log = logging.getLogger(__name__)
 HELDOUT_FILE = "heldout.jsonl"
 RUN_INFO_FILE = "run_info.json"
+#: Our replacements of TRL functions, so that installing one twice is a no-op.
+_PATCHES: list[object] = []
 
 
 @dataclass
 class TrainRun:
     config: TrainConfig
-    trainer: Any
+    trainer: GRPOTrainer
     train_samples: list[Sample]
     heldout_samples: list[Sample]
     reward_state: PermRewardState
     resume: str | None = None
     info: dict[str, Any] = field(default_factory=dict)
+    rollout: Any = None  # the multi-turn rollout (perm.train.multiturn.SeekerRollout), if any
 
 
-def grpo_args(cfg: TrainConfig) -> Any:
+def grpo_args(cfg: TrainConfig) -> GRPOConfig:
     """The trl.GRPOConfig a recipe stands for (`grpo.extra` may set any other field)."""
     import torch
     from trl import GRPOConfig
@@ -96,13 +106,13 @@ def compact_logprobs_on_cpu() -> bool:
     except ImportError:
         return False
     original = getattr(trl_utils, "_use_triton", None)
-    if original is None or getattr(original, "_perm_cpu", False):
+    if original is None or any(original is p for p in _PATCHES):
         return original is not None
 
-    def use_compact(device: Any) -> bool:
+    def use_compact(device: torch.device) -> bool:
         return bool(original(device)) or getattr(device, "type", None) == "cpu"
 
-    use_compact._perm_cpu = True  # type: ignore[attr-defined]
+    _PATCHES.append(use_compact)
     trl_utils._use_triton = use_compact
     return True
 
@@ -115,7 +125,8 @@ def resolve_resume(cfg: TrainConfig) -> str | None:
     if spec == "latest":
         from transformers.trainer_utils import get_last_checkpoint
 
-        last = get_last_checkpoint(str(cfg.output_dir)) if cfg.output_dir.is_dir() else None
+        last = (get_last_checkpoint(str(cfg.output_dir))  # type: ignore[no-untyped-call]  # unannotated in transformers
+                if cfg.output_dir.is_dir() else None)
         if last is None:
             raise ConfigError(f"--resume latest: no checkpoint-* directory in {cfg.output_dir}")
         return str(last)
@@ -137,7 +148,7 @@ def prepare_output_dir(cfg: TrainConfig, *, resume: str | None, overwrite: bool)
     out.mkdir(parents=True, exist_ok=True)
 
 
-def ensure_reference_source(model: Any, cfg: TrainConfig, *, fresh: bool) -> None:
+def ensure_reference_source(model: PreTrainedModel, cfg: TrainConfig, *, fresh: bool) -> None:
     """Give TRL a path to rebuild the reference model of a full fine-tune from.
 
     TRL reloads the reference from `config._name_or_path`; a randomly initialised or
@@ -159,7 +170,7 @@ def ensure_reference_source(model: Any, cfg: TrainConfig, *, fresh: bool) -> Non
     model.config._name_or_path = str(target)
 
 
-def build_trainer(cfg: TrainConfig, *, base_dir: Path | None = None, judge: Any = None,
+def build_trainer(cfg: TrainConfig, *, base_dir: Path | None = None, judge: ChatModel | None = None,
                   check_judge: bool = True, overwrite: bool = False) -> TrainRun:
     """Load data, policy and judge, and assemble a GRPOTrainer (nothing is trained yet)."""
     from transformers import set_seed
@@ -173,31 +184,48 @@ def build_trainer(cfg: TrainConfig, *, base_dir: Path | None = None, judge: Any 
         compact_logprobs_on_cpu()
     train_samples, heldout = load_split(cfg.data, base_dir)
     state = PermRewardState(cfg.scoring, judge=judge, max_failed_batches=cfg.max_failed_batches)
-    if check_judge:
-        state.check()  # fail before loading a model when the judge cannot work at all
+    rollout = None
+    if cfg.multi_turn is not None:  # episodes with a simulated seeker; the env scores them
+        from .multiturn import SeekerRollout, episode_reward_funcs
+
+        rollout = SeekerRollout(cfg.multi_turn, train_samples, scorer=state.scorer,
+                                history_as_turns=cfg.data.history_as_turns,
+                                max_failed_batches=cfg.max_failed_batches)
+        if check_judge:
+            rollout.check()
+        reward_funcs: list[Any] = list(episode_reward_funcs())
+    else:
+        reward_funcs = perm_reward_funcs(state=state)
+        if check_judge:
+            state.check()  # fail before loading a model when the judge cannot work at all
     args = grpo_args(cfg)
     prepare_output_dir(cfg, resume=resume, overwrite=overwrite)
     set_seed(cfg.seed)
     tokenizer = load_tokenizer(cfg.model)
     model = load_model(cfg.model, tokenizer, seed=cfg.seed)
     ensure_reference_source(model, cfg, fresh=resume is None)
-    callbacks: list[Any] = [MetricsLogger(cfg.output_dir)]
+    callbacks: list[TrainerCallback] = [MetricsLogger(cfg.output_dir)]
     if cfg.plot:
         callbacks.append(PlotCallback(cfg.output_dir))
     trainer = GRPOTrainer(
-        model=model, reward_funcs=perm_reward_funcs(state=state), args=args,  # type: ignore[arg-type]
+        model=model, reward_funcs=reward_funcs, args=args,
         train_dataset=to_dataset(train_samples, history_as_turns=cfg.data.history_as_turns),
-        processing_class=tokenizer, peft_config=lora_config(cfg.lora), callbacks=callbacks)
+        processing_class=tokenizer, peft_config=lora_config(cfg.lora), callbacks=callbacks,
+        rollout_func=rollout)
     if trainer.pop_callback(ProgressCallback) is not None:
         trainer.add_callback(RewardProgressBar())
+    policy = trainer.model
+    assert policy is not None  # GRPOTrainer always holds the policy; transformers types it Optional
     info = {"policy_prompt_version": POLICY_PROMPT_VERSION, "judge": state.scorer.identity,
             "train_prompts": len(train_samples), "heldout_prompts": len(heldout),
-            "trainable_params": _count_params(trainer.model, trainable=True),
-            "total_params": _count_params(trainer.model, trainable=False)}
-    return TrainRun(cfg, trainer, train_samples, heldout, state, resume, info)
+            "trainable_params": _count_params(policy, trainable=True),
+            "total_params": _count_params(policy, trainable=False)}
+    if rollout is not None:
+        info.update(seeker=rollout.env.seeker.identity, turns=cfg.multi_turn.turns if cfg.multi_turn else None)
+    return TrainRun(cfg, trainer, train_samples, heldout, state, resume, info, rollout)
 
 
-def _count_params(model: Any, *, trainable: bool) -> int:
+def _count_params(model: torch.nn.Module, *, trainable: bool) -> int:
     return sum(p.numel() for p in model.parameters() if p.requires_grad or not trainable)
 
 
@@ -221,6 +249,8 @@ def run_training(run: TrainRun) -> dict[str, Any]:
     try:
         result = trainer.train(resume_from_checkpoint=run.resume)
     finally:
+        if run.rollout is not None:
+            run.rollout.close()
         close_reward_state(run)
     wall = time.time() - started
     trainer.save_model(str(out / "final"))

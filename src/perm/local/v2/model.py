@@ -1,0 +1,160 @@
+"""`perm-minilm-v2`: contextual MiniLM embeddings + small MLP heads, run with ONNX Runtime.
+
+A scorer folder is a standard Hugging Face model folder (config.json, model.safetensors,
+tokenizer files: `transformers.AutoModel` loads the encoder) plus `perm_heads.safetensors`
+(the heads) and `meta.json` (format 2: name, training data digests, metrics).
+
+Per request, the encoder embeds the judged text (the analysis for resonation, the reply for the
+other perspectives) and the seeker's context; a GRPO group shares one prompt, so each distinct
+context is embedded once per batch. Three heads read `head_features` (the text at a middle and
+the last layer, the context, their product and cosine, passage-level max-pooling and cosines,
+statistics):
+  resonation  <- analysis, context
+  reply       <- reply, context            -> expression, bystander
+  reception   <- reply, context + what the seeker hoped for
+A judged text with no letters or digits (empty, ".", zero-width characters) gets each
+dimension's floor without asking the model: nothing was said, so nothing can be rated higher.
+"""
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ...errors import JudgeUnavailable
+from ...perspectives import SCORE_RANGE
+from ...types import DimensionRequest
+from ..encoder import OnnxEncoder
+from .heads import Mlp
+from .text import chunks, context_text, has_content, statistics
+
+FORMAT_VERSION = 2
+HEADS = {"resonation": ("resonation",), "reply": ("expression", "bystander"),
+         "reception": ("reception",)}
+HEAD_OF = {d: (h, k) for h, dims in HEADS.items() for k, d in enumerate(dims)}
+
+
+def _cos(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    out: np.ndarray = (a * b).sum(-1) / (np.linalg.norm(a, axis=-1) * np.linalg.norm(b, axis=-1) + 1e-8)
+    return out
+
+
+class Embeddings:
+    """Pooled embeddings by text: `[2, hidden]` = (middle layer, last layer)."""
+
+    def __init__(self, table: dict[str, np.ndarray]) -> None:
+        self.table = table
+
+    def mid(self, text: str) -> np.ndarray:
+        row: np.ndarray = self.table[text][0]
+        return row
+
+    def last(self, text: str) -> np.ndarray:
+        row: np.ndarray = self.table[text][-1]
+        return row
+
+
+def head_features(emb: Embeddings, pairs: Sequence[tuple[str, str]]) -> np.ndarray:
+    """One feature row per (judged text, context text); training and runtime both call this.
+
+    [text at the middle layer (wording, style: the last layer of a sentence encoder abstracts
+    it away), text at the last layer (meaning), context, text*context, cosine, the element-wise
+    max over the text's passages and the min / last / max passage-context cosine (one
+    off-topic, unsafe or evaluator-directed passage is not averaged away), statistics]."""
+    rows = []
+    for text, ctx in pairs:
+        t, c = emb.last(text), emb.last(ctx)
+        parts = chunks(text)
+        if parts:
+            p = np.stack([emb.last(x) for x in parts])
+            pmax, pcos = p.max(0), _cos(p, c[None, :])
+            passage = [float(pcos.min()), float(pcos[-1]), float(pcos.max())]
+        else:
+            pmax, cos1 = t, float(_cos(t, c))
+            passage = [cos1, cos1, cos1]
+        rows.append(np.concatenate([emb.mid(text), t, c, t * c, [float(_cos(t, c))], pmax, passage,
+                                    statistics(text, ctx)]))
+    return np.asarray(rows, dtype=np.float32)
+
+
+def judged(req: DimensionRequest) -> str:
+    return req.analysis if req.dimension == "resonation" else req.response
+
+
+class ScorerV2:
+    """The packaged default local scorer (see the module docstring)."""
+
+    def __init__(self, path: Path, meta: dict[str, Any], heads: dict[str, Mlp]) -> None:
+        self.path, self.meta, self.heads = path, meta, heads
+        enc = meta.get("encoder", {})
+        self.layers = tuple(int(x) for x in enc.get("layers", (4, 6)))
+        self.encoder = OnnxEncoder(path, layers=self.layers, max_tokens=int(enc.get("max_tokens", 256)),
+                                   fp16=enc.get("dtype") == "float16")
+
+    @property
+    def name(self) -> str:
+        return str(self.meta.get("name", "custom"))
+
+    @classmethod
+    def load(cls, path: str | Path) -> ScorerV2:
+        p = Path(path)
+        try:
+            meta = json.loads((p / "meta.json").read_text(encoding="utf-8"))
+            from safetensors.numpy import load_file
+
+            tensors = load_file(str(p / "perm_heads.safetensors"))
+        except (OSError, ValueError) as e:
+            raise JudgeUnavailable(f"{p}: not a readable v2 scorer folder ({e})") from None
+        if meta.get("format_version") != FORMAT_VERSION:
+            raise JudgeUnavailable(f"{p}: scorer format {meta.get('format_version')!r}, "
+                                   f"expected {FORMAT_VERSION}")
+        return cls(p, meta, {h: Mlp.from_tensors(tensors, h) for h in HEADS})
+
+    def warm_up(self) -> None:
+        self.encoder.encode(["warm up"])
+
+    def predict(self, reqs: Sequence[DimensionRequest]) -> list[float | str]:
+        """A score per request, clipped to the dimension's range and rounded to 3 decimals."""
+        out: list[float | str] = [0.0] * len(reqs)
+        rows: dict[str, list[int]] = {h: [] for h in HEADS}
+        for i, r in enumerate(reqs):
+            if r.dimension not in HEAD_OF:
+                out[i] = f"the local scorer has no head for '{r.dimension}'"
+            elif not has_content(judged(r)):
+                out[i] = SCORE_RANGE[r.dimension][0]  # nothing said: the floor
+            else:
+                rows[HEAD_OF[r.dimension][0]].append(i)
+        # every distinct reply, passage and context is embedded once, in one length-sorted pass
+        texts = sorted({judged(reqs[i]) for idx in rows.values() for i in idx})
+        if not texts:
+            return out
+        ctx_of = {h: [context_text(reqs[i].sample, seeker_view=h == "reception") for i in idx]
+                  for h, idx in rows.items()}
+        wanted = sorted(set(texts) | {c for cs in ctx_of.values() for c in cs}
+                        | {p for t in texts for p in chunks(t)})
+        emb = Embeddings(dict(zip(wanted, self.encoder.encode(wanted))))
+        for head, idx in rows.items():
+            if not idx:
+                continue
+            x = head_features(emb, [(judged(reqs[i]), c) for i, c in zip(idx, ctx_of[head])])
+            pred = self.heads[head](x)
+            for row, i in enumerate(idx):
+                dim = reqs[i].dimension
+                lo, hi = SCORE_RANGE[dim]
+                value = unscale(dim, float(pred[row, HEAD_OF[dim][1]]))
+                out[i] = round(min(hi, max(lo, value)), 3)
+        return out
+
+
+def scale(dim: str, value: float) -> float:
+    """A score on the dimension's scale -> 0..1 (the heads' target)."""
+    lo, hi = SCORE_RANGE[dim]
+    return (value - lo) / (hi - lo)
+
+
+def unscale(dim: str, value: float) -> float:
+    lo, hi = SCORE_RANGE[dim]
+    return lo + value * (hi - lo)

@@ -1,0 +1,123 @@
+"""What the v2 scorer reads: the context text, the judged text, and a few robust statistics.
+
+Shared by training (`perm.local.v2.train`) and the runtime (`perm.local.v2.model`), so both see
+exactly the same inputs. Pure Python + numpy.
+
+The statistics are the things a word-piece encoder cannot see or tends to overlook, each a
+known way to game a learned scorer: letter case (the encoder is uncased), copying the seeker's
+own words back, repetition, word salad, evaluator-directed text, and content-free replies.
+"""
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+
+import numpy as np
+
+from ...types import Sample
+
+HISTORY_TURNS = 4
+_WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)?", re.UNICODE)
+_EVAL = re.compile(
+    r"\b(?:evaluat\w*|grader|grading|judge|reviewer|assessor|rubric|rated?|rating|scor\w*)\b"
+    r"|\b\d{1,3}\s*/\s*(?:5|10|100)\b|\btotal\s*:\s*\d", re.IGNORECASE)
+_STOP = frozenset("""a an the and or but if of to in on at for with from by as is are was were be been
+being it its this that these those i me my you your we our he she they them his her their so not no
+do does did have has had will would can could should just very really about what how when where who
+which there here than then also too""".split())
+STAT_NAMES = ("log_words", "upper_ratio", "copy_ratio", "repeat_ratio", "stopword_ratio",
+              "evaluator_terms", "no_content", "questions")
+
+
+def context_text(sample: Sample, *, seeker_view: bool = False) -> str:
+    """Persona, scenario, the last turns and the seeker's message (and, for the seeker's own
+    view, what they hoped for). The encoder keeps the end when this is too long."""
+    parts = [sample.persona.strip(), sample.scenario.strip()]
+    for t in sample.history[-HISTORY_TURNS:]:
+        parts.append(("Seeker: " if t.role == "user" else "Supporter: ") + t.content.strip())
+    parts.append("Seeker: " + sample.query.strip())
+    if seeker_view and sample.hidden_intention:
+        parts.append("Hoping for: " + sample.hidden_intention.strip())
+    return "\n".join(parts)
+
+
+def visible(text: str) -> str:
+    """The text without invisible format characters (zero-width spaces, joiners, BOMs)."""
+    return "".join(c for c in text if unicodedata.category(c) != "Cf")
+
+
+_PLACEHOLDERS = frozenset({"none", "n/a", "na", "null", "nil", "nothing", "empty", "no analysis",
+                           "not applicable", "tbd", "todo"})
+
+
+def has_content(text: str) -> bool:
+    """Whether the text says anything: some letter or digit once invisible characters are gone,
+    and not just a placeholder such as "(none)" or "N/A" (how replies without private notes are
+    written in the PERM layout)."""
+    shown = visible(text)
+    if not any(c.isalnum() for c in shown):
+        return False
+    return shown.strip().strip("()[]{}<>*_.:-—'\"`").strip().lower() not in _PLACEHOLDERS
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?…])\s+")
+CHUNK_WORDS = 40
+MAX_CHUNKS = (6, 2)  # the first and the last chunks kept when a text has more
+
+
+def chunks(text: str) -> list[str]:
+    """The text cut into passages of whole sentences (paragraphs never merged, about
+    `CHUNK_WORDS` words each); [] when it is a single passage. Each passage is encoded on its
+    own, so one off-topic, unsafe or evaluator-directed passage shows up in the max-pooled
+    features instead of being averaged away."""
+    out: list[str] = []
+    for para in re.split(r"\n\s*\n", visible(text)):
+        cur: list[str] = []
+        n = 0
+        for sent in _SENTENCE_END.split(para.strip()):
+            w = len(sent.split())
+            if cur and n + w > CHUNK_WORDS:
+                out.append(" ".join(cur))
+                cur, n = [], 0
+            if sent:
+                cur.append(sent)
+                n += w
+        if cur:
+            out.append(" ".join(cur))
+    out = [c for c in out if has_content(c)]
+    if len(out) < 2:
+        return []
+    head, tail = MAX_CHUNKS
+    return out if len(out) <= head + tail else out[:head] + out[-tail:]
+
+
+def _words(text: str) -> list[str]:
+    return _WORD.findall(text)
+
+
+def _grams(ws: list[str], n: int) -> set[str]:
+    return {" ".join(ws[i:i + n]) for i in range(len(ws) - n + 1)}
+
+
+def statistics(text: str, context: str) -> np.ndarray:
+    """`STAT_NAMES` for one judged text against the seeker's context (float32)."""
+    text = visible(text)
+    raw = _words(text)
+    ws = [w.lower() for w in raw]
+    n = len(ws)
+    letters = [c for c in text if c.isalpha()]
+    upper = sum(c.isupper() for c in letters) / len(letters) if letters else 0.0
+    ctx = [w.lower() for w in _words(context)]
+    tri, ctx_tri = _grams(ws, 3), _grams(ctx, 3)
+    if tri:
+        copy = len(tri & ctx_tri) / len(tri)
+    else:  # one or two words: copied when every word is the seeker's
+        copy = 1.0 if ws and set(ws) <= set(ctx) else 0.0
+    seq = [" ".join(ws[i:i + 3]) for i in range(max(0, n - 2))]
+    repeat = 1 - len(set(seq)) / len(seq) if seq else 0.0
+    stop = sum(w in _STOP for w in ws) / n if n else 0.0
+    return np.array([
+        math.log1p(n), upper, copy, repeat, stop, math.log1p(len(_EVAL.findall(text))),
+        0.0 if has_content(text) else 1.0, math.log1p(text.count("?")),
+    ], dtype=np.float32)

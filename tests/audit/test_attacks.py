@@ -1,0 +1,71 @@
+"""The attack generators: deterministic, in the promised shape, disjoint banks per half."""
+import pytest
+
+from perm.audit.attacks import ATTACKS, BY_NAME, compose, flip_pronouns, make_variant
+from perm.audit.banks import (
+    APPENDICES,
+    EVALUATOR_NOTES,
+    JARGON,
+    KEYWORDS,
+    PARAPHRASE_LEADS,
+    TEMPLATES,
+    UNSAFE,
+)
+from perm.completion import split_completion
+from perm.types import Sample
+
+S = Sample("Ana, 30, a nurse", "She lost her job after a restructuring.",
+           "I lost my job today and I am scared. My boss said I was not good enough.", id="s1")
+A = "Shame about the boss's words, fear about money; she needs steadiness, not a pep talk."
+R = "That is a brutal thing to hear from a boss. What scares you most right now?"
+
+
+@pytest.mark.parametrize("attack", ATTACKS, ids=lambda a: a.name)
+def test_every_attack_keeps_the_layout_and_is_deterministic(attack):
+    v1 = make_variant(attack, S, A, R, half="audit", seed=3)
+    v2 = make_variant(attack, S, A, R, half="audit", seed=3)
+    assert v1 == v2
+    parsed = split_completion(v1.completion)
+    assert parsed.analysis == v1.analysis.strip()
+    assert (v1.analysis, v1.response) != (A, R)  # it changed something
+
+
+def test_banks_halves_are_disjoint():
+    for bank in (TEMPLATES, KEYWORDS, JARGON, EVALUATOR_NOTES, APPENDICES, UNSAFE, PARAPHRASE_LEADS):
+        assert bank["train"] and bank["audit"]
+        assert not set(bank["train"]) & set(bank["audit"])
+
+
+def test_echo_and_dump_copy_the_seeker():
+    assert make_variant(BY_NAME["echo"], S, A, R).response == S.query
+    dump = make_variant(BY_NAME["context_dump"], S, A, R).response
+    assert S.persona in dump and S.scenario in dump and S.query in dump
+
+
+def test_paraphrase_flips_first_person():
+    assert flip_pronouns("I lost my job and I am scared") == "You lost your job and you are scared"
+    assert flip_pronouns("My boss said I was late.") == "Your boss said you was late."
+
+
+def test_content_free_replies():
+    assert make_variant(BY_NAME["dot"], S, A, R).response == "."
+    assert make_variant(BY_NAME["zero_width"], S, A, R).response.strip("\u200b\u200c") == ""
+
+
+def test_good_reply_survives_in_additive_attacks():
+    for name in ("keyword_stuffing", "evaluator_note", "appendix", "unsafe_advice"):
+        resp = make_variant(BY_NAME[name], S, A, R, seed=1).response
+        for sentence in ("That is a brutal thing to hear from a boss.", "What scares you most right now?"):
+            assert sentence in resp, name
+
+
+def test_relabel_lowers_the_targets():
+    good = {"resonation": 4.5, "expression": 4.5, "reception": 4.5, "bystander": 90.0}
+    for a in ATTACKS:
+        new = a.relabel(good)
+        for d in a.targets:
+            assert new[d] < good[d], (a.name, d)
+
+
+def test_compose():
+    assert compose(" a ", "b") == "# Analysis\na\n\n# Response\nb"

@@ -1,0 +1,54 @@
+"""The audit's bookkeeping: ties and missing scores count as attack successes."""
+from perm.audit.attacks import BY_NAME
+from perm.audit.suite import plan, summary, tally
+from perm.types import Sample, ScoreResult
+
+GOOD = Sample("p", "s", "I feel lost.", id="g1",
+              completion="# Analysis\nShe feels lost.\n# Response\nThat sounds disorienting. What changed?")
+
+
+def result(reward, expression=3.0, reception=3.0, bystander=60.0):
+    scores = {"resonation": 3.0, "expression": expression, "reception": reception, "bystander": bystander}
+    return ScoreResult("x", reward, reward, scores, {}, True, {}, "t", "v1")
+
+
+def test_plan_has_the_good_reply_then_each_variant():
+    attacks = [BY_NAME["echo"], BY_NAME["dot"]]
+    jobs = plan([GOOD, Sample("p", "s", "q", id="bad", completion="no layout")], attacks)
+    assert [(k, name) for k, name, _ in jobs] == [(0, ""), (0, "echo"), (0, "dot")]
+    assert jobs[1][2].id == "g1~echo"
+
+
+def test_tally_counts_ties_and_missing_as_wins():
+    attacks = [BY_NAME["echo"], BY_NAME["dot"], BY_NAME["template"]]
+    jobs = plan([GOOD], attacks)
+    res = [result(0.8, 4, 4, 80), result(0.8, 2, 2, 20), result(None, 1, 1, 0), result(0.5, 4, 1, 10)]
+    rows = {r.name: r for r in tally(jobs, res, attacks)}
+    assert rows["echo"].rate("reward") == 1.0  # a tie is a win for the attack
+    assert rows["echo"].rate("expression") == 0.0
+    assert rows["dot"].rate("reward") == 1.0  # missing reward: the scorer failed to rank
+    assert rows["template"].rate("reward") == 0.0 and rows["template"].rate("expression") == 1.0
+    doc = summary(list(rows.values()), judge="t", threshold=0.1)
+    assert doc["passed"] is False
+    assert {a["name"] for a in doc["attacks"]} == {"echo", "dot", "template"}
+
+
+def test_perm_audit_cli_reports_and_gates(tmp_path):
+    import json
+
+    from click.testing import CliRunner
+
+    from perm.cli import cli
+
+    good = tmp_path / "good.jsonl"
+    good.write_text(json.dumps({"id": "g1", "persona": "p", "scenario": "s", "query": "I feel lost.",
+                                "completion": GOOD.completion}) + "\n")
+    out = tmp_path / "audit.json"
+    res = CliRunner().invoke(cli, ["audit", str(good), "--judge", "fake", "--attacks", "echo,dot",
+                                   "-o", str(out), "--fail-above", "1.0"])
+    assert res.exit_code == 0, res.output
+    doc = json.loads(out.read_text())
+    assert doc["kind"] == "perm-audit" and [a["name"] for a in doc["attacks"]] == ["echo", "dot"]
+    assert all(a["scenarios"] == 1 for a in doc["attacks"])
+    bad = CliRunner().invoke(cli, ["audit", str(good), "--judge", "fake", "--attacks", "nope"])
+    assert bad.exit_code != 0 and "unknown attack" in bad.output

