@@ -77,3 +77,29 @@ def test_fp16_graph_rounds_the_weights_like_training(model_dir, tmp_path, monkey
     a = OnnxEncoder(model_dir, layers=(6,), fp16=True).encode(TEXTS[:2])
     b = OnnxEncoder(model_dir, layers=(6,)).encode(TEXTS[:2])
     assert 0 < np.abs(a - b).max() < 1e-2
+
+
+def test_parallel_batches_give_the_serial_result_in_input_order(model_dir, tmp_path, monkeypatch):
+    """Batches run on several threads at once (one core each) come back in input order, equal
+    to running them one by one; one thread means no pool at all."""
+    monkeypatch.setenv("PERM_CACHE_DIR", str(tmp_path))
+    texts = [f"{t} ({k})" for k in range(5) for t in TEXTS]  # 20 texts, 10 batches of 2
+    serial = OnnxEncoder(model_dir, layers=(4, 6), max_tokens=64, batch_size=2, threads=1)
+    parallel = OnnxEncoder(model_dir, layers=(4, 6), max_tokens=64, batch_size=2, threads=3)
+    a, b = serial.encode(texts), parallel.encode(texts)
+    assert serial._pool is None and parallel._pool is not None
+    assert np.abs(a - b).max() < 1e-6
+    alone = parallel.encode(texts[7:8])[0]
+    assert np.abs(b[7] - alone).max() < 1e-5  # row 7 is text 7, not whichever batch ended first
+
+
+def test_threads_default_to_the_usable_cpus(model_dir, monkeypatch):
+    from perm.local import encoder as module
+
+    monkeypatch.delenv("PERM_THREADS", raising=False)
+    monkeypatch.setattr(module, "usable_cpus", lambda: 2)
+    assert OnnxEncoder(model_dir).threads == 2
+    monkeypatch.setattr(module, "usable_cpus", lambda: 64)
+    assert OnnxEncoder(model_dir).threads == 4  # capped at 4 unless PERM_THREADS says more
+    monkeypatch.setenv("PERM_THREADS", "1")
+    assert OnnxEncoder(model_dir).threads == 1

@@ -3,14 +3,21 @@
 `OnnxEncoder.encode(texts)` returns the masked mean of the hidden states of the configured
 layers, `[n, len(layers), 384]`, float32. Texts longer than `max_tokens` word pieces keep their
 first three quarters and last quarter of the budget (the end of a long reply still counts).
-Batches are sorted by length, so short replies do not pay for long ones' padding; the result
-does not depend on which other texts share the batch (fp32, no dynamic quantisation).
+Batches are small and sorted by length, so short replies do not pay for long ones' padding; the
+result does not depend on which other texts share the batch (fp32, no dynamic quantisation;
+differences ~1e-7 from the padded width).
+
+Parallelism: one ONNX Runtime session, run by `threads` Python threads at once (ONNX Runtime
+releases the GIL), each batch on one core (`intra_op_num_threads = 1`), longest batches first.
+On 2 cores this encodes 1.5-1.8x faster than one run at a time on 2 intra-op threads, whose
+per-operator fan-out and spinning cost more than a small BERT's matrices gain (bench/local_scorer).
 """
 from __future__ import annotations
 
 import os
 import threading
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +29,14 @@ from ..models import minilm_dir
 from .onnx_bert import ensure_graph
 
 HIDDEN = 384
+
+
+def usable_cpus() -> int:
+    """CPUs this process may run on (its affinity mask, e.g. a container's share), at least 1."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):  # not Linux
+        return os.cpu_count() or 1
 
 
 def packaged_encoder_dir() -> Path:
@@ -61,16 +76,17 @@ class OnnxEncoder:
     """MiniLM embeddings with ONNX Runtime; thread-safe, built lazily on first use."""
 
     def __init__(self, model_dir: Path | None = None, *, layers: Sequence[int] = (6,),
-                 max_tokens: int = 256, batch_size: int = 32, threads: int | None = None,
+                 max_tokens: int = 256, batch_size: int = 16, threads: int | None = None,
                  fp16: bool = False) -> None:
         self.model_dir = model_dir or packaged_encoder_dir()
         self.fp16 = fp16  # weights rounded to float16 (see onnx_bert.build_graph)
         self.layers = tuple(int(x) for x in layers)
         self.max_tokens = max_tokens
         self.batch_size = batch_size
-        self.threads = threads or int(os.environ.get("PERM_THREADS", "0")) or min(4, os.cpu_count() or 1)
+        self.threads = threads or int(os.environ.get("PERM_THREADS", "0")) or min(4, usable_cpus())
         self._session: Any = None
         self._tok: Any = None
+        self._pool: ThreadPoolExecutor | None = None
         self._lock = threading.Lock()
 
     def _load(self) -> None:
@@ -85,11 +101,13 @@ class OnnxEncoder:
                                        f"{install_hint(e.name or 'onnxruntime')}") from None
             tok = load_tokenizer(self.model_dir)
             opts = ort.SessionOptions()
-            opts.intra_op_num_threads = self.threads
+            opts.intra_op_num_threads = 1  # parallel across batches instead (module docstring)
             opts.inter_op_num_threads = 1
             opts.log_severity_level = 3
             path = ensure_graph(self.model_dir, self.layers, self.fp16)
             self._session = ort.InferenceSession(str(path), opts, providers=["CPUExecutionProvider"])
+            if self.threads > 1:
+                self._pool = ThreadPoolExecutor(self.threads, thread_name_prefix="perm-encoder")
             self._tok = tok
             self._cls = tok.token_to_id("[CLS]")
             self._sep = tok.token_to_id("[SEP]")
@@ -106,14 +124,21 @@ class OnnxEncoder:
             return out
         ids = self.ids(texts)
         order = sorted(range(len(ids)), key=lambda i: len(ids[i]))
-        for start in range(0, len(order), self.batch_size):
-            rows = order[start:start + self.batch_size]
+        batches = [order[k:k + self.batch_size] for k in range(0, len(order), self.batch_size)]
+
+        def run(rows: list[int]) -> None:
             width = max(len(ids[i]) for i in rows)
             x = np.zeros((len(rows), width), dtype=np.int64)
             m = np.zeros((len(rows), width), dtype=np.int64)
             for k, i in enumerate(rows):
                 x[k, :len(ids[i])] = ids[i]
                 m[k, :len(ids[i])] = 1
-            pooled = self._session.run(None, {"input_ids": x, "attention_mask": m})[0]
-            out[rows] = pooled
+            out[rows] = self._session.run(None, {"input_ids": x, "attention_mask": m})[0]
+
+        if self._pool is None or len(batches) == 1:
+            for rows in batches:
+                run(rows)
+        else:  # longest first, so no worker is left with a long batch at the end
+            for _ in self._pool.map(run, batches[::-1]):
+                pass
         return out
