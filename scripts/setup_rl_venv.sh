@@ -19,5 +19,5 @@ pip=("$venv/bin/pip" install -q -c "$here/constraints.txt")
 "${pip[@]}" "numpy>=2" "transformers>=5.5.3,<5.11,!=5.6.0" "tensordict>=0.8.0,<=0.10.0,!=0.9.0" \
   ray omegaconf hydra-core codetiming pandas "pyarrow>=19" dill packaging sympy pylatexenc \
   aiohttp requests pydantic pyyaml click rich \
-  pillow datasets fastapi uvicorn   # what verl's agent loop imports (multi-turn, docs/multiturn.md)
+  pillow datasets fastapi uvicorn cachetools   # what verl's agent loop imports (multi-turn, docs/multiturn.md)
 "$venv/bin/python" -c "import verl, verl.experimental.agent_loop, openrlhf.utils.agent; print('verl', verl.__version__, 'ok')"
