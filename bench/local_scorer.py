@@ -1,7 +1,9 @@
 """Local scorers (`--judge local`): load time, throughput (samples/s in GRPO-sized batches of 64
 and in one large batch) and memory (resident set before loading, after, and at peak), for every
 packaged scorer side by side in one run (the default first, ratios against it). Each scorer runs
-in its own child process so the memory numbers are its alone.
+in its own child process so the memory numbers are its alone. The default runs once more with
+its encoder's batches run one at a time on all cores (`PERM_ENCODER_SCHEDULE=serial`, the
+schedule before parallel batches), so the gain of the schedule is measured in the same run.
 
 Samples are real replies: the 219 outputs of our test split (35 scenarios, each scenario's
 outputs consecutive, as a GRPO group shares one prompt), tiled to the sample count with a
@@ -11,6 +13,7 @@ Skips, with the reason, when the default local scorer or its packaged model is n
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import time
@@ -19,6 +22,7 @@ from typing import Any
 from .common import ROOT
 
 NAME = "local_scorer"
+SERIAL = "encoder batches one at a time"
 SAMPLES = ROOT / "data" / "perm-empathy" / "test.jsonl"
 
 
@@ -94,11 +98,11 @@ def child(model: str, n_samples: int, reps: int) -> dict[str, Any]:
             "all_rewarded": rewarded == n_samples}
 
 
-def _measure(model: str, n: int, reps: int) -> dict[str, Any]:
+def _measure(model: str, n: int, reps: int, env: dict[str, str] | None = None) -> dict[str, Any]:
     code = (f"import json; from bench.local_scorer import child; "
             f"print(json.dumps(child({model!r}, {n}, {reps})))")
     proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
-                          timeout=1800)
+                          timeout=1800, env={**os.environ, **(env or {})})
     if proc.returncode != 0:
         return {"error": proc.stderr[-2000:]}
     out: dict[str, Any] = json.loads(proc.stdout.strip().splitlines()[-1])
@@ -114,6 +118,8 @@ def run(quick: bool = False) -> dict[str, Any]:
     n, reps = (128, 1) if quick else (512, 2)
     names = [DEFAULT, *(p for p in PACKAGED if p != DEFAULT)]
     scorers = {name: _measure(name, n, reps) for name in names}
+    # the default's encoder scheduled the old way (one batch at a time on every core), same run
+    scorers[f"{DEFAULT} ({SERIAL})"] = _measure(DEFAULT, n, reps, {"PERM_ENCODER_SCHEDULE": "serial"})
     ok = {name: "error" not in r for name, r in scorers.items()}
     out: dict[str, Any] = {"default": DEFAULT, "scorers": scorers}
     if ok[DEFAULT]:

@@ -103,3 +103,14 @@ def test_threads_default_to_the_usable_cpus(model_dir, monkeypatch):
     assert OnnxEncoder(model_dir).threads == 4  # capped at 4 unless PERM_THREADS says more
     monkeypatch.setenv("PERM_THREADS", "1")
     assert OnnxEncoder(model_dir).threads == 1
+
+
+def test_serial_schedule_runs_one_batch_at_a_time_on_all_threads(model_dir, tmp_path, monkeypatch):
+    monkeypatch.setenv("PERM_CACHE_DIR", str(tmp_path))
+    monkeypatch.setenv("PERM_ENCODER_SCHEDULE", "serial")
+    enc = OnnxEncoder(model_dir, layers=(6,), max_tokens=64, batch_size=2, threads=2)
+    got = enc.encode(TEXTS)
+    assert enc._pool is None
+    monkeypatch.delenv("PERM_ENCODER_SCHEDULE")
+    ref = OnnxEncoder(model_dir, layers=(6,), max_tokens=64, batch_size=2, threads=2).encode(TEXTS)
+    assert np.abs(got - ref).max() < 1e-6

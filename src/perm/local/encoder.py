@@ -11,6 +11,8 @@ Parallelism: one ONNX Runtime session, run by `threads` Python threads at once (
 releases the GIL), each batch on one core (`intra_op_num_threads = 1`), longest batches first.
 On 2 cores this encodes 1.5-1.8x faster than one run at a time on 2 intra-op threads, whose
 per-operator fan-out and spinning cost more than a small BERT's matrices gain (bench/local_scorer).
+`PERM_ENCODER_SCHEDULE=serial` restores one run at a time on `threads` intra-op threads (for
+comparison, or for machines where that wins); `PERM_THREADS=N` sets the thread count.
 """
 from __future__ import annotations
 
@@ -86,6 +88,7 @@ class OnnxEncoder:
         self.threads = threads or int(os.environ.get("PERM_THREADS", "0")) or min(4, usable_cpus())
         self._session: Any = None
         self._tok: Any = None
+        self.parallel = os.environ.get("PERM_ENCODER_SCHEDULE", "parallel") != "serial"
         self._pool: ThreadPoolExecutor | None = None
         self._lock = threading.Lock()
 
@@ -101,12 +104,13 @@ class OnnxEncoder:
                                        f"{install_hint(e.name or 'onnxruntime')}") from None
             tok = load_tokenizer(self.model_dir)
             opts = ort.SessionOptions()
-            opts.intra_op_num_threads = 1  # parallel across batches instead (module docstring)
+            # parallel across batches, one core each (module docstring), or one batch at a time
+            opts.intra_op_num_threads = 1 if self.parallel else self.threads
             opts.inter_op_num_threads = 1
             opts.log_severity_level = 3
             path = ensure_graph(self.model_dir, self.layers, self.fp16)
             self._session = ort.InferenceSession(str(path), opts, providers=["CPUExecutionProvider"])
-            if self.threads > 1:
+            if self.parallel and self.threads > 1:
                 self._pool = ThreadPoolExecutor(self.threads, thread_name_prefix="perm-encoder")
             self._tok = tok
             self._cls = tok.token_to_id("[CLS]")
