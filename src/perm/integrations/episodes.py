@@ -27,6 +27,7 @@ from typing import Any
 from perm.env import EnvConfig, Episode, SeekerEnv, build_env_config, load_env_config
 from perm.errors import ConfigError, JudgeUnavailable
 from perm.integrations.common import decode_context, resolve_null_reward, sample_from_context
+from perm.integrations.loop import LoopThread
 from perm.integrations.runner import max_failed_samples
 from perm.types import Sample
 
@@ -66,9 +67,7 @@ class BackgroundEnv:
         self.failed_in_a_row = 0
         self.last_reason = ""
         self._lock = threading.Lock()
-        self._loop = asyncio.new_event_loop()
-        self._thread = threading.Thread(target=self._loop.run_forever, name="perm-env", daemon=True)
-        self._thread.start()
+        self._loop = LoopThread("perm-env")
 
     def start(self, context: Any, *, field: str, episode_id: str | None = None) -> Episode:
         """A new episode of the sample an engine carries (label / extra_info)."""
@@ -81,8 +80,7 @@ class BackgroundEnv:
 
     async def step(self, episode: Episode, output: str | None, tokens: int | None = None) -> None:
         """Play one turn of `episode` (batched on the env's loop with concurrent turns)."""
-        fut = asyncio.run_coroutine_threadsafe(self.env.step_one(episode, output, tokens), self._loop)
-        await asyncio.wrap_future(fut)
+        await asyncio.wrap_future(self._loop.submit(self.env.step_one(episode, output, tokens)))
 
     def finish(self, episode: Episode, end: Any) -> None:
         """End an episode early (the engine's length budget) and compute its reward."""
@@ -107,17 +105,10 @@ class BackgroundEnv:
         return self.null_reward if value is None else float(value)
 
     def run(self, coro: Any) -> Any:
-        return asyncio.run_coroutine_threadsafe(coro, self._loop).result()
+        return self._loop.run(coro)
 
     def close(self) -> None:
-        if self._loop.is_closed():
-            return
-        try:
-            asyncio.run_coroutine_threadsafe(self.env.aclose(), self._loop).result(10)
-        finally:
-            self._loop.call_soon_threadsafe(self._loop.stop)
-            self._thread.join(10)
-            self._loop.close()
+        self._loop.close(self.env.aclose())
 
 
 def episode_fields(episode: Episode, score: float) -> dict[str, float]:

@@ -29,6 +29,7 @@ from typing import Any, TypeVar
 from perm.config import ScoringConfig, build_config, load_config
 from perm.errors import ConfigError
 from perm.integrations.common import Refusal, refused_result, resolve_null_reward, reward_floor
+from perm.integrations.loop import LoopThread
 from perm.integrations.watch import MAX_FAILED_SAMPLES, RewardWatch
 from perm.scoring import PermScorer
 from perm.types import Sample, ScoreResult
@@ -56,13 +57,10 @@ class BackgroundScorer:
         self.null_reward = reward_floor(scorer.config) if null_reward is None else null_reward
         self.watch = RewardWatch(max_failed=max_failed, format_hint=FORMAT_HINT,
                                  judged_format_errors=scorer.config.on_format_error == "judge")
-        self._loop = asyncio.new_event_loop()
-        self._thread = threading.Thread(target=self._loop.run_forever, name="perm-scorer",
-                                        daemon=True)
-        self._thread.start()
+        self._loop = LoopThread("perm-scorer")
 
     def submit(self, samples: Sequence[Sample]) -> concurrent.futures.Future[list[ScoreResult]]:
-        return asyncio.run_coroutine_threadsafe(self.scorer.ascore(list(samples)), self._loop)
+        return self._loop.submit(self.scorer.ascore(list(samples)))
 
     def score(self, samples: Sequence[Sample], timeout: float | None = None) -> list[ScoreResult]:
         """Blocking; safe from any thread except the runner's own."""
@@ -70,21 +68,14 @@ class BackgroundScorer:
 
     def run(self, coro: Coroutine[Any, Any, T]) -> T:
         """Run any coroutine on the runner's loop and wait for it."""
-        return asyncio.run_coroutine_threadsafe(coro, self._loop).result()
+        return self._loop.run(coro)
 
     async def ascore(self, samples: Sequence[Sample]) -> list[ScoreResult]:
         """Awaitable from any other event loop."""
         return await asyncio.wrap_future(self.submit(samples))
 
     def close(self) -> None:
-        if self._loop.is_closed():
-            return
-        try:
-            asyncio.run_coroutine_threadsafe(self.scorer.aclose(), self._loop).result(10)
-        finally:
-            self._loop.call_soon_threadsafe(self._loop.stop)
-            self._thread.join(10)
-            self._loop.close()
+        self._loop.close(self.scorer.aclose())
 
 
 def resolve_options(kwargs: Mapping[str, Any] | None = None) -> dict[str, Any]:
