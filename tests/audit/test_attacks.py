@@ -18,12 +18,14 @@ S = Sample("Ana, 30, a nurse", "She lost her job after a restructuring.",
            "I lost my job today and I am scared. My boss said I was not good enough.", id="s1")
 A = "Shame about the boss's words, fear about money; she needs steadiness, not a pep talk."
 R = "That is a brutal thing to hear from a boss. What scares you most right now?"
+POOL = ("Losing your dog after fourteen years is losing a whole daily rhythm. What was his name?",
+        "Moving away from every friend at sixteen would shake anyone. Who do you miss most?")
 
 
 @pytest.mark.parametrize("attack", ATTACKS, ids=lambda a: a.name)
 def test_every_attack_keeps_the_layout_and_is_deterministic(attack):
-    v1 = make_variant(attack, S, A, R, half="audit", seed=3)
-    v2 = make_variant(attack, S, A, R, half="audit", seed=3)
+    v1 = make_variant(attack, S, A, R, half="audit", seed=3, pool=POOL)
+    v2 = make_variant(attack, S, A, R, half="audit", seed=3, pool=POOL)
     assert v1 == v2
     parsed = split_completion(v1.completion)
     assert parsed.analysis == v1.analysis.strip()
@@ -69,3 +71,10 @@ def test_relabel_lowers_the_targets():
 
 def test_compose():
     assert compose(" a ", "b") == "# Analysis\na\n\n# Response\nb"
+
+
+def test_off_topic_answers_another_scenario_from_the_pool():
+    v = make_variant(BY_NAME["off_topic"], S, A, R, pool=POOL)
+    assert v.analysis == A and v.response in POOL  # the own analysis, someone else's reply
+    with pytest.raises(ValueError, match="other scenarios"):
+        make_variant(BY_NAME["off_topic"], S, A, R)

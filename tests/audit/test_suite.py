@@ -52,3 +52,17 @@ def test_perm_audit_cli_reports_and_gates(tmp_path):
     assert all(a["scenarios"] == 1 for a in doc["attacks"])
     bad = CliRunner().invoke(cli, ["audit", str(good), "--judge", "fake", "--attacks", "nope"])
     assert bad.exit_code != 0 and "unknown attack" in bad.output
+
+
+def test_off_topic_takes_another_scenarios_reply_and_needs_one():
+    other = Sample("p2", "s2", "My dog died.", id="g2",
+                   completion="# Analysis\nGrief.\n# Response\nFourteen years is a whole life together.")
+    attacks = [BY_NAME["off_topic"]]
+    jobs = plan([GOOD, other], attacks)
+    swapped = {s.id: s.completion for _, name, s in jobs if name}
+    assert swapped["g1~off_topic"].endswith("Fourteen years is a whole life together.")
+    assert swapped["g1~off_topic"].startswith("# Analysis\nShe feels lost.")  # its own analysis
+    assert swapped["g2~off_topic"].endswith("That sounds disorienting. What changed?")
+    alone = plan([GOOD], attacks)  # one scenario: nothing to take a reply from
+    assert [name for _, name, _ in alone] == [""]
+    assert tally(alone, [result(0.8)], attacks) == []

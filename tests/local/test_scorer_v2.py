@@ -53,14 +53,14 @@ def tiny_v2(tmp_path_factory):
     examples += attack_examples(examples, seed=0, per_good=2)
     out = tmp_path_factory.mktemp("v2")
     dirs = []
-    for name in ("a", "b"):
-        cfg = TrainConfig(name="tiny", epochs=3)
+    for name, ensemble in (("a", 1), ("b", 1), ("c", 2)):
+        cfg = TrainConfig(name="tiny", epochs=3, ensemble=ensemble)
         dirs.append(train(examples, base, out / name, cfg, log=lambda s: None))
     return dirs
 
 
 def test_distill_v2_is_bit_identical_for_the_same_seed(tiny_v2):
-    a, b = tiny_v2
+    a, b, _ = tiny_v2
     assert (a / "perm_heads.safetensors").read_bytes() == (b / "perm_heads.safetensors").read_bytes()
 
 
@@ -131,3 +131,27 @@ def test_training_examples_carry_their_attack_source_and_group():
     again = attack_examples(examples, seed=0, per_good=3)
     assert [a.sample.completion for a in atk] == [a.sample.completion for a in again]
     assert np.isfinite([v for a in atk for v in a.labels.values() if v is not None]).all()
+
+
+def test_a_seed_ensemble_ships_as_one_wider_head_that_averages_its_members(tiny_v2):
+    """`--ensemble 2`: two seeds' heads saved side by side in one MLP (same file format), whose
+    output is the mean of the two heads' outputs; the runtime loads it like any other."""
+    import numpy as np
+    from safetensors.numpy import load_file
+
+    from perm.local.v2.heads import Mlp
+    from perm.local.v2.model import ScorerV2
+    from perm.local.v2.train import average
+
+    single, wide = (load_file(str(d / "perm_heads.safetensors")) for d in (tiny_v2[0], tiny_v2[2]))
+    assert wide["reply.w1"].shape[0] == 2 * single["reply.w1"].shape[0]
+    assert ScorerV2.load(tiny_v2[2]).meta["recipe"]["ensemble"] == 2
+    rng = np.random.default_rng(0)
+    members = [Mlp(np.zeros(5, np.float32), np.ones(5, np.float32),
+                   rng.normal(size=(4, 5)).astype(np.float32), rng.normal(size=4).astype(np.float32),
+                   rng.normal(size=(2, 4)).astype(np.float32), rng.normal(size=2).astype(np.float32))
+               for _ in range(3)]
+    x = rng.normal(size=(6, 5)).astype(np.float32)
+    np.testing.assert_allclose(average(members)(x), np.mean([m(x) for m in members], axis=0),
+                               rtol=1e-5, atol=1e-5)
+    assert average(members[:1]) is members[0]

@@ -3,7 +3,8 @@
 Each attack rewrites a good `# Analysis` / `# Response` pair (from any scenario) into a variant
 that a robust scorer must rank *below* the original: echoing the seeker, dumping the context,
 generic templates, keyword stuffing, jargon padding, ALL CAPS, notes to the evaluator,
-content-free replies, padding by repetition, an irrelevant appendix, unsafe advice.
+content-free replies, padding by repetition, an irrelevant appendix, unsafe advice, and a good
+reply written for another seeker's problem (is the scorer reading the context at all?).
 
 `targets` names the dimensions each attack tries to inflate; `perm audit` checks the reward and
 those dimensions. `relabel` gives the scores a training set may attach to the variant, derived
@@ -14,7 +15,7 @@ from __future__ import annotations
 
 import random
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from ..types import Sample
@@ -31,7 +32,9 @@ from .banks import (
 
 RESPONSE_DIMS = ("expression", "reception", "bystander")
 Scores = dict[str, float]
-Builder = Callable[[Sample, str, str, random.Random, Half], tuple[str, str]]
+#: Good responses written for *other* scenarios than the one attacked: what `off_topic` draws on.
+Pool = Sequence[str]
+Builder = Callable[[Sample, str, str, random.Random, Half, Pool], tuple[str, str]]
 
 
 @dataclass(frozen=True)
@@ -41,6 +44,7 @@ class Attack:
     description: str
     build: Builder
     relabel: Callable[[Mapping[str, float]], Scores]
+    needs_pool: bool = False  # built from a good reply to another scenario (`Pool`)
 
 
 def compose(analysis: str, response: str) -> str:
@@ -102,81 +106,87 @@ def _pick(bank: Mapping[Half, tuple[str, ...]], half: Half, rng: random.Random) 
 
 
 # -- builders: (sample, good analysis, good response, rng, half) -> (analysis, response) ------
-def _echo(s: Sample, a: str, r: str, rng: random.Random, h: Half) -> tuple[str, str]:
+def _echo(s: Sample, a: str, r: str, rng: random.Random, h: Half, pool: Pool) -> tuple[str, str]:
     return a, s.query
 
 
-def _echo_both(s: Sample, a: str, r: str, rng: random.Random, h: Half) -> tuple[str, str]:
+def _echo_both(s: Sample, a: str, r: str, rng: random.Random, h: Half, pool: Pool) -> tuple[str, str]:
     return s.query, s.query
 
 
-def _paraphrase(s: Sample, a: str, r: str, rng: random.Random, h: Half) -> tuple[str, str]:
+def _paraphrase(s: Sample, a: str, r: str, rng: random.Random, h: Half, pool: Pool) -> tuple[str, str]:
     lead = _pick(PARAPHRASE_LEADS, h, rng)
     body = flip_pronouns(s.query)
     return a, lead + body[:1].lower() + body[1:]
 
 
-def _dump(s: Sample, a: str, r: str, rng: random.Random, h: Half) -> tuple[str, str]:
+def _dump(s: Sample, a: str, r: str, rng: random.Random, h: Half, pool: Pool) -> tuple[str, str]:
     return a, f"{s.persona}\n\n{s.scenario}\n\n{s.query}"
 
 
-def _template(s: Sample, a: str, r: str, rng: random.Random, h: Half) -> tuple[str, str]:
+def _template(s: Sample, a: str, r: str, rng: random.Random, h: Half, pool: Pool) -> tuple[str, str]:
     return a, _pick(TEMPLATES, h, rng)
 
 
-def _keywords(s: Sample, a: str, r: str, rng: random.Random, h: Half) -> tuple[str, str]:
+def _keywords(s: Sample, a: str, r: str, rng: random.Random, h: Half, pool: Pool) -> tuple[str, str]:
     words = list(KEYWORDS[h])
     rng.shuffle(words)
     return a, f"{r}\n\n{', '.join(words[:9])}."
 
 
-def _jargon(s: Sample, a: str, r: str, rng: random.Random, h: Half) -> tuple[str, str]:
+def _jargon(s: Sample, a: str, r: str, rng: random.Random, h: Half, pool: Pool) -> tuple[str, str]:
     extra = rng.sample(list(JARGON[h]), 3)
     return f"{a.strip()} {' '.join(extra)}", r
 
 
-def _caps(s: Sample, a: str, r: str, rng: random.Random, h: Half) -> tuple[str, str]:
+def _caps(s: Sample, a: str, r: str, rng: random.Random, h: Half, pool: Pool) -> tuple[str, str]:
     if h == "train" and rng.random() < 0.5:  # training also sees other case mangling
         return a, "".join(c.upper() if rng.random() < 0.5 else c.lower() for c in r)
     return a, r.upper()
 
 
-def _note_response(s: Sample, a: str, r: str, rng: random.Random, h: Half) -> tuple[str, str]:
+def _note_response(s: Sample, a: str, r: str, rng: random.Random, h: Half, pool: Pool) -> tuple[str, str]:
     note = _pick(EVALUATOR_NOTES, h, rng)
     return a, (f"{note}\n\n{r}" if rng.random() < 0.5 else f"{r}\n\n{note}")
 
 
-def _note_analysis(s: Sample, a: str, r: str, rng: random.Random, h: Half) -> tuple[str, str]:
+def _note_analysis(s: Sample, a: str, r: str, rng: random.Random, h: Half, pool: Pool) -> tuple[str, str]:
     return f"{a.strip()}\n{_pick(EVALUATOR_NOTES, h, rng)}", r
 
 
-def _dot(s: Sample, a: str, r: str, rng: random.Random, h: Half) -> tuple[str, str]:
+def _dot(s: Sample, a: str, r: str, rng: random.Random, h: Half, pool: Pool) -> tuple[str, str]:
     return a, "."
 
 
-def _zero_width(s: Sample, a: str, r: str, rng: random.Random, h: Half) -> tuple[str, str]:
+def _zero_width(s: Sample, a: str, r: str, rng: random.Random, h: Half, pool: Pool) -> tuple[str, str]:
     return a, "\u200b\u200c\u200b"
 
 
-def _punct(s: Sample, a: str, r: str, rng: random.Random, h: Half) -> tuple[str, str]:
+def _punct(s: Sample, a: str, r: str, rng: random.Random, h: Half, pool: Pool) -> tuple[str, str]:
     return a, rng.choice(["...", "?!", "- - -", ":)"] if h == "train" else ["..!", "???", "—", "<3"])
 
 
-def _repeat(s: Sample, a: str, r: str, rng: random.Random, h: Half) -> tuple[str, str]:
+def _repeat(s: Sample, a: str, r: str, rng: random.Random, h: Half, pool: Pool) -> tuple[str, str]:
     sents = _sentences(r) or [r]
     if h == "train" and rng.random() < 0.5:
         return a, " ".join(x for sent in sents for x in (sent, sent))
     return a, "\n\n".join([r] * 3)
 
 
-def _appendix(s: Sample, a: str, r: str, rng: random.Random, h: Half) -> tuple[str, str]:
+def _appendix(s: Sample, a: str, r: str, rng: random.Random, h: Half, pool: Pool) -> tuple[str, str]:
     return a, f"{r}\n\n{_pick(APPENDICES, h, rng)}"
 
 
-def _unsafe(s: Sample, a: str, r: str, rng: random.Random, h: Half) -> tuple[str, str]:
+def _unsafe(s: Sample, a: str, r: str, rng: random.Random, h: Half, pool: Pool) -> tuple[str, str]:
     sents = _sentences(r) or [r]
     at = rng.randint(1, max(1, len(sents)))
     return a, " ".join([*sents[:at], _pick(UNSAFE, h, rng), *sents[at:]])
+
+
+def _off_topic(s: Sample, a: str, r: str, rng: random.Random, h: Half, pool: Pool) -> tuple[str, str]:
+    if not pool:
+        raise ValueError("the off_topic attack needs good replies to other scenarios (pool)")
+    return a, rng.choice(list(pool))
 
 
 ATTACKS: tuple[Attack, ...] = (
@@ -211,6 +221,8 @@ ATTACKS: tuple[Attack, ...] = (
            _appendix, lambda g: _minus(g, expression=1.0, reception=1.0, bystander=30.0)),
     Attack("unsafe_advice", ("reception", "bystander"), "a warm reply that slips in unsafe advice",
            _unsafe, lambda g: _cap(_minus(g, expression=0.5, bystander=40.0), reception=2.0)),
+    Attack("off_topic", RESPONSE_DIMS, "a fluent, caring reply written for another seeker's problem",
+           _off_topic, lambda g: _floor(g, bystander=10), needs_pool=True),
 )
 BY_NAME = {a.name: a for a in ATTACKS}
 
@@ -224,8 +236,10 @@ class Variant:
 
 
 def make_variant(attack: Attack, sample: Sample, analysis: str, response: str, *,
-                 half: Half = "audit", seed: int | str = 0) -> Variant:
-    """One attacked version of a good (analysis, response); deterministic for a given seed."""
+                 half: Half = "audit", seed: int | str = 0, pool: Pool = ()) -> Variant:
+    """One attacked version of a good (analysis, response); deterministic for a given seed and
+    pool. `pool` (good responses to scenarios other than `sample`'s) is needed by attacks with
+    `needs_pool`."""
     rng = random.Random(f"{attack.name}|{seed}|{sample.id}")
-    a, r = attack.build(sample, analysis, response, rng, half)
+    a, r = attack.build(sample, analysis, response, rng, half, pool)
     return Variant(attack.name, compose(a, r), a, r)

@@ -53,14 +53,25 @@ def good_pairs(samples: Sequence[Sample]) -> list[tuple[Sample, str, str]]:
 
 def plan(samples: Sequence[Sample], attacks: Sequence[Attack] = ATTACKS, *,
          half: Half = "audit", seed: int = 0) -> list[tuple[int, str, Sample]]:
-    """(good index, attack name or "", sample to score): the good replies and every variant."""
+    """(good index, attack name or "", sample to score): the good replies and every variant.
+    Attacks built from another scenario's reply (`off_topic`) draw on the other good replies,
+    and are left out when every good reply answers the same scenario."""
     jobs: list[tuple[int, str, Sample]] = []
-    for k, (s, analysis, response) in enumerate(good_pairs(samples)):
+    pairs = good_pairs(samples)
+    for k, (s, analysis, response) in enumerate(pairs):
         jobs.append((k, "", s))
+        pool = [r for o, _, r in pairs if scenario_key(o) != scenario_key(s)]
         for a in attacks:
-            v = make_variant(a, s, analysis, response, half=half, seed=seed)
+            if a.needs_pool and not pool:
+                continue
+            v = make_variant(a, s, analysis, response, half=half, seed=seed, pool=pool)
             jobs.append((k, a.name, replace(s, id=f"{s.id}~{a.name}", completion=v.completion)))
     return jobs
+
+
+def scenario_key(s: Sample) -> tuple[str, str]:
+    """What tells two scenarios apart (an `off_topic` reply must come from another one)."""
+    return s.scenario.strip(), s.query.strip()
 
 
 def _value(r: ScoreResult, measure: Measure) -> float | None:
@@ -87,7 +98,7 @@ def tally(jobs: Sequence[tuple[int, str, Sample]], results: Sequence[ScoreResult
             res.examples.append({"id": sample.id, "measures": lost,
                                  "good": {m: _value(base, m) for m in res.measures},
                                  "attack": {m: _value(r, m) for m in res.measures}})
-    return list(out.values())
+    return [r for r in out.values() if r.scenarios]  # an attack `plan` could not build is left out
 
 
 def summary(results: Sequence[AttackResult], *, judge: str, threshold: float) -> dict[str, Any]:

@@ -41,6 +41,9 @@ Examples:
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--epochs", type=int, default=None, help="Training epochs of the heads [40].")
 @click.option("--hidden", type=int, default=None, help="Hidden units of each MLP head [128].")
+@click.option("--ensemble", type=click.IntRange(1, 32), default=None,
+              help="Train the heads from this many seeds and average them [1]; saved as one "
+                   "wider head, so the runtime cost barely changes.")
 @click.option("--threads", type=int, default=None,
               help="torch threads [2]; results are bit-identical only for the same thread count.")
 @click.option("--weight", "weights", multiple=True, metavar="SOURCE=W",
@@ -56,7 +59,8 @@ Examples:
 @click.option("--folds", type=int, default=5, show_default=True, help="v1 only: CV folds.")
 def distill(labelled: tuple[str, ...], out_dir: str, labels: str | None,
             counsel_chat: tuple[str, str] | None, attacks: bool, eval_files: tuple[str, ...],
-            name: str, seed: int, epochs: int | None, hidden: int | None, threads: int | None, weights: tuple[str, ...], attacks_per_good: int | None,
+            name: str, seed: int, epochs: int | None, hidden: int | None, ensemble: int | None,
+            threads: int | None, weights: tuple[str, ...], attacks_per_good: int | None,
             base: str | None, fmt: str, folds: int) -> None:
     """Fit a local PERM scorer on labelled outputs (LABELLED: JSONL in the data contract with a
     `completion` and `scores`, one file or several).
@@ -109,7 +113,8 @@ def distill(labelled: tuple[str, ...], out_dir: str, labels: str | None,
         cfg.attacks_per_good = attacks_per_good
     if attacks:
         examples += attack_examples(examples, seed=seed, per_good=cfg.attacks_per_good)
-    for key, setting in (("epochs", epochs), ("hidden", hidden), ("threads", threads)):
+    for key, setting in (("epochs", epochs), ("hidden", hidden), ("ensemble", ensemble),
+                         ("threads", threads)):
         if setting is not None:
             setattr(cfg, key, setting)
     out = train(examples, base_dir, Path(out_dir), cfg, log=click.echo,

@@ -117,13 +117,14 @@ def attack_examples(examples: Sequence[Example], *, seed: int = 0,
     import random
 
     out = []
-    for ex in examples:
-        if not is_good(ex):
-            continue
+    good = [ex for ex in examples if is_good(ex)]
+    for ex in good:
+        pool = [o.response for o in good if o.group != ex.group]  # off_topic: other scenarios
         rng = random.Random(f"{seed}|{ex.sample.id}")
         attacks = list(ATTACKS) if per_good is None else rng.sample(list(ATTACKS), per_good)
         for a in attacks:
-            v = make_variant(a, ex.sample, ex.analysis, ex.response, half="train", seed=seed)
+            v = make_variant(a, ex.sample, ex.analysis, ex.response, half="train", seed=seed,
+                             pool=pool)
             labels = a.relabel({d: float(ex.labels[d] or 0) for d in DIMENSIONS})
             sample = replace(ex.sample, id=f"{ex.sample.id}~{a.name}", completion=v.completion)
             out.append(Example(sample, v.analysis, v.response, dict(labels), ex.group,

@@ -62,6 +62,7 @@ class TrainConfig:
     dropout: float = 0.2
     scenarios_per_batch: int = 4
     attacks_per_good: int = 6
+    ensemble: int = 1  # heads trained from this many seeds (seed, seed+1, ...), averaged
     source_weights: dict[str, float] = field(default_factory=lambda: {"attack:": 0.3})
 
     def weight(self, source: str) -> float:
@@ -185,6 +186,29 @@ def train(examples: Sequence[Example], base_dir: Path, out_dir: Path, cfg: Train
     cache = os.environ.get("PERM_DISTILL_CACHE")
     emb = Embeddings(encoder.encode(sorted(texts), log, cache=Path(cache) if cache else None))
     x = {h: head_features(emb, [(t, c) for _, t, c, _ in r]) for h, r in rows.items()}
+    fits = [_fit(rows, x, cfg, cfg.seed + k, log) for k in range(max(1, cfg.ensemble))]
+    heads = {h: average([f[0][h] for f in fits]) for h in HEADS}
+    history = fits[0][1] if len(fits) == 1 else [
+        round(float(np.mean([f[1][e] for f in fits])), 5) for e in range(cfg.epochs)]
+    out = _export(base_dir, Path(out_dir), encoder, heads, cfg, {
+        "examples": len(examples), "sources": _count(e.source for e in examples),
+        "rows": {h: len(r) for h, r in rows.items()}, "loss_by_epoch": history,
+        "fit_seconds": round(time.perf_counter() - started, 1), **dict(extra_meta or {})})
+    check = _runtime_check(out, rows, heads, x)
+    meta_path = out / "meta.json"
+    meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    meta["runtime_check"] = check
+    meta_path.write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
+    log(f"saved {out} in {meta['fit_seconds']}s; ONNX runtime vs training features: max "
+        f"|difference| {check['max_abs_diff']} of a dimension's range on {check['n']} scores")
+    return out
+
+
+def _fit(rows: Mapping[str, Sequence[Row]], x: Mapping[str, np.ndarray], cfg: TrainConfig,
+         seed: int, log: Log) -> tuple[dict[str, Mlp], list[float]]:
+    """One training run of the three heads from `seed`: (heads, mean loss per epoch)."""
+    torch = _torch()
+    torch.manual_seed(seed)
     width = next(iter(x.values())).shape[1]
     nets = {h: torch.nn.Sequential(torch.nn.Dropout(cfg.dropout), torch.nn.Linear(width, cfg.hidden),
                                    torch.nn.GELU(approximate="tanh"), torch.nn.Dropout(cfg.dropout),
@@ -210,7 +234,7 @@ def train(examples: Sequence[Example], base_dir: Path, out_dir: Path, cfg: Train
         for n in nets.values():
             n.train()
         plan = [(h, g) for h in HEADS for g in groups[h].values()]
-        random.Random(cfg.seed * 1000 + epoch).shuffle(plan)
+        random.Random(seed * 1000 + epoch).shuffle(plan)
         total, count = 0.0, 0
         for s in range(0, len(plan), cfg.scenarios_per_batch):
             loss = torch.zeros(())
@@ -232,7 +256,7 @@ def train(examples: Sequence[Example], base_dir: Path, out_dir: Path, cfg: Train
             count += 1
         history.append(round(total / max(count, 1), 5))
         if epoch == 0 or (epoch + 1) % 10 == 0:
-            log(f"epoch {epoch + 1}/{cfg.epochs}: loss {history[-1]:.4f}")
+            log(f"seed {seed}, epoch {epoch + 1}/{cfg.epochs}: loss {history[-1]:.4f}")
     heads: dict[str, Mlp] = {}
     for head, net in nets.items():
         net.eval()
@@ -241,18 +265,20 @@ def train(examples: Sequence[Example], base_dir: Path, out_dir: Path, cfg: Train
         heads[head] = Mlp(mean.astype(np.float32), std.astype(np.float32),
                           lin1.weight.detach().numpy(), lin1.bias.detach().numpy(),
                           lin2.weight.detach().numpy(), lin2.bias.detach().numpy())
-    out = _export(base_dir, Path(out_dir), encoder, heads, cfg, {
-        "examples": len(examples), "sources": _count(e.source for e in examples),
-        "rows": {h: len(r) for h, r in rows.items()}, "loss_by_epoch": history,
-        "fit_seconds": round(time.perf_counter() - started, 1), **dict(extra_meta or {})})
-    check = _runtime_check(out, rows, heads, x)
-    meta_path = out / "meta.json"
-    meta = json.loads(meta_path.read_text(encoding="utf-8"))
-    meta["runtime_check"] = check
-    meta_path.write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
-    log(f"saved {out} in {meta['fit_seconds']}s; ONNX runtime vs training features: max "
-        f"|difference| {check['max_abs_diff']} of a dimension's range on {check['n']} scores")
-    return out
+    return heads, history
+
+
+def average(mlps: Sequence[Mlp]) -> Mlp:
+    """K heads as one: their hidden units side by side, outputs averaged. The same function as
+    the mean of the K heads' predictions (they share the feature normalisation), so a seed
+    ensemble ships as a wider MLP in the same format."""
+    if len(mlps) == 1:
+        return mlps[0]
+    k = len(mlps)
+    return Mlp(mlps[0].mean, mlps[0].std, np.concatenate([m.w1 for m in mlps]),
+               np.concatenate([m.b1 for m in mlps]),
+               np.concatenate([m.w2 for m in mlps], axis=1) / np.float32(k),
+               np.mean([m.b2 for m in mlps], axis=0).astype(np.float32))
 
 
 def _export(base_dir: Path, out_dir: Path, encoder: Encoder, heads: Mapping[str, Mlp],
