@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from perm.judges.base import SamplingParams
-from perm.judges.fake import FakeJudge, default_answer
+from perm.judges.fake import FakeJudge
 from perm.types import Message
 
 GOOD = "# Analysis\nShe feels guilty and alone.\n# Response\nThat sounds so heavy. I'm here."
@@ -45,4 +45,4 @@ class InFlightJudge(FakeJudge):
             self._all_in.set()
         finally:
             self.now -= 1
-        return default_answer(messages)
+        return self.default(messages)  # the fake judge's answer (a fake seeker's, in a subclass)

@@ -2,14 +2,14 @@
 scripted policies, and in-flight counters."""
 from __future__ import annotations
 
-import asyncio
 import re
 from collections.abc import Sequence
 from typing import Any
 
+from tests.helpers import InFlightJudge
+
 from perm.env import SeekerEnv
-from perm.env.fake import FakeSeeker, default_seeker_answer
-from perm.judges.base import SamplingParams
+from perm.env.fake import FakeSeeker
 from perm.judges.fake import FakeJudge, dimension_of
 from perm.types import Message
 
@@ -50,26 +50,6 @@ def make_env(seeker: Any = None, judge: Any = None, **config: Any) -> SeekerEnv:
     return SeekerEnv(cfg, seeker=seeker, judge=judge or level_judge())
 
 
-class InFlightSeeker(FakeSeeker):
-    """A fake seeker that holds each call until `expect` are in flight at once (`peak` tells)."""
-
-    def __init__(self, expect: int, patience: float = 5.0) -> None:
-        super().__init__()
-        self.expect, self.patience = expect, patience
-        self.now = self.peak = 0
-        self._all_in: asyncio.Event | None = None
-
-    async def complete(self, messages: Sequence[Message], params: SamplingParams) -> str:
-        if self._all_in is None:
-            self._all_in = asyncio.Event()
-        self.now += 1
-        self.peak = max(self.peak, self.now)
-        if self.now >= self.expect:
-            self._all_in.set()
-        try:
-            await asyncio.wait_for(self._all_in.wait(), self.patience)
-        except asyncio.TimeoutError:
-            self._all_in.set()
-        finally:
-            self.now -= 1
-        return default_seeker_answer(messages)
+class InFlightSeeker(InFlightJudge, FakeSeeker):
+    """A fake seeker that holds each call until `expect` are in flight at once (`peak` tells):
+    `InFlightJudge`'s counting with `FakeSeeker`'s answers."""
