@@ -16,7 +16,6 @@ default) and `PERM_MAX_FAILED_SAMPLES` (episodes in a row without a reward befor
 from __future__ import annotations
 
 import asyncio
-import atexit
 import json
 import math
 import os
@@ -27,7 +26,7 @@ from typing import Any
 from perm.env import EnvConfig, Episode, SeekerEnv, build_env_config, load_env_config
 from perm.errors import ConfigError, JudgeUnavailable
 from perm.integrations.common import decode_context, resolve_null_reward, sample_from_context
-from perm.integrations.loop import LoopThread
+from perm.integrations.loop import LoopThread, PerProcess
 from perm.integrations.runner import max_failed_samples
 from perm.types import Sample
 
@@ -138,39 +137,25 @@ def resolve(kwargs: Mapping[str, Any] | None = None) -> dict[str, Any]:
             for k, env in _ENV.items()}
 
 
-_RUNNERS: dict[str, BackgroundEnv] = {}
-_LOCK = threading.Lock()
+_RUNNERS: PerProcess[BackgroundEnv] = PerProcess()
+#: Close every environment (judge and seeker connections); also done at exit.
+close_all = _RUNNERS.close_all
 
 
 def env_runner_for(kwargs: Mapping[str, Any] | None = None) -> BackgroundEnv:
     """The process-wide environment for these settings (built and checked once)."""
     options = resolve(kwargs)
-    key = json.dumps(options, sort_keys=True, default=str)
-    with _LOCK:
-        runner = _RUNNERS.get(key)
-        if runner is None:
-            config = env_config_from(options)
-            env = SeekerEnv(config)
-            runner = BackgroundEnv(env, null_reward=resolve_null_reward(options.get("null_reward"),
-                                                                        env.scorer.config),
-                                   max_failed=max_failed_samples(options))
-            try:
-                runner.run(env.check())
-            except BaseException:
-                runner.close()
-                raise
-            _RUNNERS[key] = runner
+
+    def build() -> BackgroundEnv:
+        env = SeekerEnv(env_config_from(options))
+        runner = BackgroundEnv(env, null_reward=resolve_null_reward(options.get("null_reward"),
+                                                                    env.scorer.config),
+                               max_failed=max_failed_samples(options))
+        try:
+            runner.run(env.check())
+        except BaseException:
+            runner.close()
+            raise
         return runner
 
-
-@atexit.register
-def close_all() -> None:
-    """Close every environment (judge and seeker connections)."""
-    with _LOCK:
-        runners = list(_RUNNERS.values())
-        _RUNNERS.clear()
-    for runner in runners:
-        try:
-            runner.close()
-        except Exception:  # exiting anyway
-            pass
+    return _RUNNERS.get(json.dumps(options, sort_keys=True, default=str), build)

@@ -7,12 +7,20 @@ calls are gathered into batches and the judge's connections stay on the loop tha
 from __future__ import annotations
 
 import asyncio
+import atexit
 import concurrent.futures
 import threading
-from collections.abc import Coroutine
-from typing import Any, TypeVar
+from collections.abc import Callable, Coroutine
+from typing import Any, Generic, Protocol, TypeVar
 
 T = TypeVar("T")
+
+
+class Closable(Protocol):
+    def close(self) -> None: ...
+
+
+C = TypeVar("C", bound=Closable)
 
 
 class LoopThread:
@@ -44,3 +52,34 @@ class LoopThread:
             self.loop.call_soon_threadsafe(self.loop.stop)
             self._thread.join(timeout)
             self.loop.close()
+
+
+class PerProcess(Generic[C]):
+    """One object per settings key in this process (an adapter's runner), built once under a
+    lock and reused by every call; all are closed at interpreter exit (or by `close_all`)."""
+
+    def __init__(self) -> None:
+        self._items: dict[str, C] = {}
+        self._lock = threading.Lock()
+        atexit.register(self.close_all)
+
+    def get(self, key: str, build: Callable[[], C]) -> C:
+        with self._lock:
+            item = self._items.get(key)
+            if item is None:
+                item = self._items[key] = build()
+            return item
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def close_all(self) -> None:
+        """Close every object (their judge connections, caches)."""
+        with self._lock:
+            items = list(self._items.values())
+            self._items.clear()
+        for item in items:
+            try:
+                item.close()
+            except Exception:  # exiting anyway: one that fails to close must not mask the exit
+                pass

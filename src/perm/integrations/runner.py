@@ -17,19 +17,17 @@ take (one sample at a time), score the rest, and keep the run honest (`watch.Rew
 from __future__ import annotations
 
 import asyncio
-import atexit
 import concurrent.futures
 import json
 import logging
 import os
-import threading
 from collections.abc import Coroutine, Mapping, Sequence
 from typing import Any, TypeVar
 
 from perm.config import ScoringConfig, build_config, load_config
 from perm.errors import ConfigError
 from perm.integrations.common import Refusal, refused_result, resolve_null_reward, reward_floor
-from perm.integrations.loop import LoopThread
+from perm.integrations.loop import LoopThread, PerProcess
 from perm.integrations.watch import MAX_FAILED_SAMPLES, RewardWatch
 from perm.scoring import PermScorer
 from perm.types import Sample, ScoreResult
@@ -115,29 +113,29 @@ def config_from_options(options: Mapping[str, Any]) -> ScoringConfig:
     return load_config(cfg, overrides)
 
 
-_RUNNERS: dict[str, BackgroundScorer] = {}
-_LOCK = threading.Lock()
+_RUNNERS: PerProcess[BackgroundScorer] = PerProcess()
+#: Close every runner (flushes caches, closes judge connections); also done at exit.
+close_all = _RUNNERS.close_all
 
 
 def runner_for(kwargs: Mapping[str, Any] | None = None) -> BackgroundScorer:
     """The process-wide runner for these settings (built once, reused by every call). A new
     runner checks its judge first, so a missing key or a dead endpoint stops the run at once."""
     options = resolve_options(kwargs)
-    key = json.dumps(options, sort_keys=True, default=str)
-    with _LOCK:
-        runner = _RUNNERS.get(key)
-        if runner is None:
-            config = config_from_options(options)
-            runner = BackgroundScorer(PermScorer(config),
-                                      null_reward=resolve_null_reward(options.get("null_reward"), config),
-                                      max_failed=max_failed_samples(options))
-            try:
-                runner.run(runner.scorer.check())
-            except BaseException:
-                runner.close()
-                raise
-            _RUNNERS[key] = runner
+
+    def build() -> BackgroundScorer:
+        config = config_from_options(options)
+        runner = BackgroundScorer(PermScorer(config),
+                                  null_reward=resolve_null_reward(options.get("null_reward"), config),
+                                  max_failed=max_failed_samples(options))
+        try:
+            runner.run(runner.scorer.check())
+        except BaseException:
+            runner.close()
+            raise
         return runner
+
+    return _RUNNERS.get(json.dumps(options, sort_keys=True, default=str), build)
 
 
 def _merge(items: Sequence[Sample | Refused], scored: Sequence[ScoreResult],
@@ -164,15 +162,3 @@ async def engine_ascore(runner: BackgroundScorer, items: Sequence[Sample | Refus
     samples = [x for x in items if isinstance(x, Sample)]
     return _merge(items, await runner.ascore(samples) if samples else [], runner)
 
-
-@atexit.register
-def close_all() -> None:
-    """Close every runner (flushes caches, closes judge connections)."""
-    with _LOCK:
-        runners = list(_RUNNERS.values())
-        _RUNNERS.clear()
-    for runner in runners:
-        try:
-            runner.close()
-        except Exception:  # exiting anyway: a judge that fails to close must not mask the exit
-            pass
