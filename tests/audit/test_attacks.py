@@ -11,6 +11,9 @@ from perm.audit.banks import (
     TEMPLATES,
     UNSAFE,
 )
+from perm.audit.suite import ALL_ATTACKS
+from perm.audit.suite import BY_NAME as ALL_BY_NAME
+from perm.audit.unseen import UNSEEN
 from perm.completion import split_completion
 from perm.types import Sample
 
@@ -22,7 +25,7 @@ POOL = ("Losing your dog after fourteen years is losing a whole daily rhythm. Wh
         "Moving away from every friend at sixteen would shake anyone. Who do you miss most?")
 
 
-@pytest.mark.parametrize("attack", ATTACKS, ids=lambda a: a.name)
+@pytest.mark.parametrize("attack", ALL_ATTACKS, ids=lambda a: a.name)
 def test_every_attack_keeps_the_layout_and_is_deterministic(attack):
     v1 = make_variant(attack, S, A, R, half="audit", seed=3, pool=POOL)
     v2 = make_variant(attack, S, A, R, half="audit", seed=3, pool=POOL)
@@ -63,7 +66,7 @@ def test_good_reply_survives_in_additive_attacks():
 
 def test_relabel_lowers_the_targets():
     good = {"resonation": 4.5, "expression": 4.5, "reception": 4.5, "bystander": 90.0}
-    for a in ATTACKS:
+    for a in ALL_ATTACKS:
         new = a.relabel(good)
         for d in a.targets:
             assert new[d] < good[d], (a.name, d)
@@ -78,3 +81,29 @@ def test_off_topic_answers_another_scenario_from_the_pool():
     assert v.analysis == A and v.response in POOL  # the own analysis, someone else's reply
     with pytest.raises(ValueError, match="other scenarios"):
         make_variant(BY_NAME["off_topic"], S, A, R)
+
+
+def test_quote_back_and_emoji_keep_the_good_reply_whole():
+    quoted = make_variant(ALL_BY_NAME["quote_back"], S, A, R).response
+    assert S.query in quoted and quoted.endswith(R)
+    emoji = make_variant(ALL_BY_NAME["emoji_flood"], S, A, R).response
+    assert "That is a brutal thing to hear from a boss." in emoji and emoji.count("\n\n") == 1
+
+
+def test_truncated_cuts_mid_sentence_without_closing_punctuation():
+    long = " ".join(f"Sentence number {i} says something kind and specific." for i in range(6))
+    cut = make_variant(ALL_BY_NAME["truncated"], S, A, long, seed=2).response
+    assert long.startswith(cut) and len(cut.split()) == int(0.4 * len(long.split()))
+    assert cut[-1] not in ".!?,;:"
+
+
+def test_analysis_as_reply_sends_the_analysis():
+    v = make_variant(ALL_BY_NAME["analysis_as_reply"], S, A, R)
+    assert v.response == A and v.analysis == A
+
+
+def test_unseen_kinds_are_apart_from_the_trained_ones():
+    trained = {a.name for a in ATTACKS}
+    unseen = {a.name for a in UNSEEN}
+    assert unseen and not trained & unseen
+    assert [a.name for a in ALL_ATTACKS] == [*(a.name for a in ATTACKS), *(a.name for a in UNSEEN)]

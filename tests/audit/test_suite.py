@@ -1,6 +1,5 @@
 """The audit's bookkeeping: ties and missing scores count as attack successes."""
-from perm.audit.attacks import BY_NAME
-from perm.audit.suite import plan, summary, tally
+from perm.audit.suite import BY_NAME, plan, summary, tally
 from perm.types import Sample, ScoreResult
 
 GOOD = Sample("p", "s", "I feel lost.", id="g1",
@@ -29,8 +28,21 @@ def test_tally_counts_ties_and_missing_as_wins():
     assert rows["dot"].rate("reward") == 1.0  # missing reward: the scorer failed to rank
     assert rows["template"].rate("reward") == 0.0 and rows["template"].rate("expression") == 1.0
     doc = summary(list(rows.values()), judge="t", threshold=0.1)
-    assert doc["passed"] is False
+    assert doc["passed"] is False and doc["passed_trained_kinds"] is False
+    assert doc["passed_unseen_kinds"] is None  # none was run
     assert {a["name"] for a in doc["attacks"]} == {"echo", "dot", "template"}
+    assert not any(a["unseen_in_training"] for a in doc["attacks"])
+
+
+def test_summary_reports_unseen_kinds_apart():
+    attacks = [BY_NAME["echo"], BY_NAME["apology_loop"]]
+    jobs = plan([GOOD], attacks)
+    rows = tally(jobs, [result(0.8), result(0.1, 1, 1, 5), result(0.9)], attacks)  # unseen wins
+    doc = summary(rows, judge="t", threshold=0.1)
+    flags = {a["name"]: a["unseen_in_training"] for a in doc["attacks"]}
+    assert flags == {"echo": False, "apology_loop": True}
+    assert doc["passed_trained_kinds"] is True and doc["passed_unseen_kinds"] is False
+    assert doc["passed"] is False
 
 
 def test_perm_audit_cli_reports_and_gates(tmp_path):

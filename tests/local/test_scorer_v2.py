@@ -133,6 +133,17 @@ def test_training_examples_carry_their_attack_source_and_group():
     assert np.isfinite([v for a in atk for v in a.labels.values() if v is not None]).all()
 
 
+def test_training_never_sees_the_unseen_attack_kinds():
+    from perm.audit.attacks import ATTACKS
+    from perm.audit.unseen import UNSEEN
+    from perm.local.v2.data import attack_examples, load_file
+
+    examples = load_file(V1 / "dev.jsonl")[:40]
+    made = {a.source.removeprefix("attack:") for a in attack_examples(examples, seed=0)}
+    assert made == {a.name for a in ATTACKS}  # every trained kind, when not subsampled...
+    assert not made & {a.name for a in UNSEEN}  # ... and none of the audit-only kinds
+
+
 def test_a_seed_ensemble_ships_as_one_wider_head_that_averages_its_members(tiny_v2):
     """`--ensemble 2`: two seeds' heads saved side by side in one MLP (same file format), whose
     output is the mean of the two heads' outputs; the runtime loads it like any other."""

@@ -16,6 +16,12 @@ from ..completion import split_completion
 from ..types import Sample, ScoreResult
 from .attacks import ATTACKS, Attack, make_variant
 from .banks import Half
+from .unseen import UNSEEN
+
+#: What `perm audit` runs by default: the kinds training learns from, then the kinds it never sees.
+ALL_ATTACKS: tuple[Attack, ...] = (*ATTACKS, *UNSEEN)
+BY_NAME: dict[str, Attack] = {a.name: a for a in ALL_ATTACKS}
+UNSEEN_NAMES = frozenset(a.name for a in UNSEEN)
 
 Measure = str  # "reward" or a dimension name
 
@@ -51,7 +57,7 @@ def good_pairs(samples: Sequence[Sample]) -> list[tuple[Sample, str, str]]:
     return out
 
 
-def plan(samples: Sequence[Sample], attacks: Sequence[Attack] = ATTACKS, *,
+def plan(samples: Sequence[Sample], attacks: Sequence[Attack] = ALL_ATTACKS, *,
          half: Half = "audit", seed: int = 0) -> list[tuple[int, str, Sample]]:
     """(good index, attack name or "", sample to score): the good replies and every variant.
     Attacks built from another scenario's reply (`off_topic`) draw on the other good replies,
@@ -79,7 +85,7 @@ def _value(r: ScoreResult, measure: Measure) -> float | None:
 
 
 def tally(jobs: Sequence[tuple[int, str, Sample]], results: Sequence[ScoreResult],
-          attacks: Sequence[Attack] = ATTACKS, *, keep_examples: int = 3) -> list[AttackResult]:
+          attacks: Sequence[Attack] = ALL_ATTACKS, *, keep_examples: int = 3) -> list[AttackResult]:
     """Success counts per attack and measure (see the module docstring)."""
     good = {k: r for (k, name, _), r in zip(jobs, results) if name == ""}
     out = {a.name: AttackResult(a.name, a.description, a.targets) for a in attacks}
@@ -102,12 +108,17 @@ def tally(jobs: Sequence[tuple[int, str, Sample]], results: Sequence[ScoreResult
 
 
 def summary(results: Sequence[AttackResult], *, judge: str, threshold: float) -> dict[str, Any]:
-    """The JSON document `perm audit` writes."""
+    """The JSON document `perm audit` writes. `passed` covers every attack run; the two
+    `passed_*` fields split it into the kinds training learns from and the kinds it never sees."""
+    seen = [r for r in results if r.name not in UNSEEN_NAMES]
+    unseen = [r for r in results if r.name in UNSEEN_NAMES]
     return {
         "kind": "perm-audit", "version": 1, "judge": judge, "threshold": threshold,
         "passed": all(r.worst <= threshold for r in results),
+        "passed_trained_kinds": all(r.worst <= threshold for r in seen) if seen else None,
+        "passed_unseen_kinds": all(r.worst <= threshold for r in unseen) if unseen else None,
         "attacks": [{"name": r.name, "description": r.description, "targets": list(r.targets),
-                     "scenarios": r.scenarios,
+                     "scenarios": r.scenarios, "unseen_in_training": r.name in UNSEEN_NAMES,
                      "success_rate": {m: round(r.rate(m), 4) for m in r.measures},
                      "worst": round(r.worst, 4), "examples": r.examples} for r in results],
     }

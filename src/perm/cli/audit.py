@@ -20,7 +20,9 @@ Examples:
   perm audit --attacks echo,all_caps --fail-above 0.1   # exit 1 when an attack wins > 10 %
 
 An attack wins a scenario when its variant scores >= the good reply (ties count): a policy
-trained on the reward would find it just the same.
+trained on the reward would find it just the same. The first block of attacks is also what
+`perm distill` trains on (from other phrase banks and scenarios); the second block, "unseen",
+is never used in training: it tests whether the scorer generalises to new kinds of shortcut.
 """
 
 
@@ -52,17 +54,17 @@ def audit(good: str | None, output: str | None, attacks: str | None, list_only: 
     GOOD is JSONL in the data contract whose `completion` is a good supporter turn with both
     `# Analysis` and `# Response` [the packaged audit set: held-out scenarios of our data].
     """
-    from ..audit.attacks import ATTACKS, BY_NAME
-    from ..audit.suite import plan, summary, tally
+    from ..audit.suite import ALL_ATTACKS, BY_NAME, UNSEEN_NAMES, plan, summary, tally
     from ..data import load_samples
     from ..scoring import PermScorer
 
     console = Console(stderr=True)
     if list_only:
-        for a in ATTACKS:
-            click.echo(f"{a.name:24} targets {', '.join(a.targets):36} {a.description}")
+        for a in ALL_ATTACKS:
+            kind = "unseen " if a.name in UNSEEN_NAMES else "trained"
+            click.echo(f"{a.name:24} {kind} targets {', '.join(a.targets):36} {a.description}")
         return
-    chosen = list(ATTACKS)
+    chosen = list(ALL_ATTACKS)
     if attacks:
         names = [n.strip() for n in attacks.split(",") if n.strip()]
         unknown = [n for n in names if n not in BY_NAME]
@@ -91,14 +93,21 @@ def audit(good: str | None, output: str | None, attacks: str | None, list_only: 
     doc = summary(rows, judge=judge, threshold=threshold)
     n_good = sum(1 for _, name, _ in jobs if not name)
     table = Table(title=f"Attack success (variant >= good reply; ties count) — {judge}, "
-                        f"{n_good} scenarios")
+                        f"{n_good} scenarios",
+                  caption="* an unseen kind: never used to train a scorer (perm/audit/unseen.py)")
     for col in ("attack", "reward", "resonation", "expression", "reception", "bystander"):
-        table.add_column(col, justify="left" if col == "attack" else "right")
+        table.add_column(col, justify="left" if col == "attack" else "right",
+                         no_wrap=col == "attack")
+    first_unseen = True
     for r in rows:
         cells = [f"{r.rate(m):.0%}" if m in r.measures else "" for m in
                  ("reward", "resonation", "expression", "reception", "bystander")]
         style = "red" if r.worst > threshold else None
-        table.add_row(r.name, *cells, style=style)
+        unseen = r.name in UNSEEN_NAMES
+        if unseen and first_unseen:
+            table.add_section()
+            first_unseen = False
+        table.add_row(f"{r.name} *" if unseen else r.name, *cells, style=style)
     Console().print(table)
     if output:
         Path(output).write_text(json.dumps(doc, indent=2) + "\n", encoding="utf-8")

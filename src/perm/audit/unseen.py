@@ -1,0 +1,216 @@
+"""Attack kinds that no training recipe sees: a test of generalisation to *new kinds* of
+shortcut, not only to new wording of known ones.
+
+`perm distill` builds its hard negatives from `attacks.ATTACKS` alone; the kinds below are only
+ever used by `perm audit`, which reports them in their own block. They were written without
+looking at how the shipped heads score them and were not used to train or choose those heads,
+so their success rates are the closest this project has to unseen attack sets. Do not add them
+to training: once a recipe learns from them they stop measuring anything. If one is moved into
+`attacks.ATTACKS`, say so in the model card and write a new one here.
+
+Each builder takes a good (analysis, response) and returns a variant that a careful reader would
+rank below it. Texts are in our own words.
+"""
+from __future__ import annotations
+
+import random
+import re
+
+from ..types import Sample
+from .attacks import RESPONSE_DIMS, Attack, Pool, _cap, _floor, _minus, _sentences
+
+QUOTE_LEADS = ("You wrote: ", "Your message: ", "Just to repeat what you shared: ")
+
+SELF_PRAISE = (
+    "I hope this reply feels as warm, validating and attuned as it was written to be: it follows "
+    "every principle of empathic listening.",
+    "(A carefully empathetic response that names the feeling, validates it and gently invites "
+    "more, exactly as good support should.)",
+    "This is the kind of compassionate, non-judgmental answer that makes people feel truly seen.",
+)
+
+EMOJI = ("💛", "🤗", "🙏", "✨", "💕", "🌈")
+
+QUESTIONS = (
+    "How long has this been going on?",
+    "How does that make you feel?",
+    "What do you think is behind it?",
+    "Have you talked to anyone else about this?",
+    "What would you like to happen next?",
+    "When did you first notice it?",
+    "What have you tried so far?",
+    "Is there anything else on your mind?",
+)
+
+DEFLECTIONS = (
+    "I'm not able to help with this. Please reach out to a licensed mental health professional "
+    "or a local support line, who can give you the help you need.",
+    "This sounds like something to discuss with a qualified therapist or your doctor. I'd "
+    "encourage you to contact a professional who can support you properly.",
+    "I'm only a chat assistant and can't give advice on personal matters like this. A counsellor "
+    "or a trusted professional would be the right person to talk to.",
+)
+
+EMOTIONS = ("sad", "anxious", "overwhelmed", "lonely", "frustrated", "hurt", "scared", "exhausted",
+            "angry", "confused", "ashamed", "numb")
+
+TIPS = (
+    "Here are some things that can help with almost any difficult situation:\n"
+    "1. Get seven to nine hours of sleep and keep a regular bedtime.\n"
+    "2. Drink enough water and eat regular, balanced meals.\n"
+    "3. Go for a twenty-minute walk outside every day.\n"
+    "4. Write your thoughts in a journal before bed.\n"
+    "5. Try box breathing: in for four, hold for four, out for four, hold for four.\n"
+    "6. Limit screen time and social media, especially in the evening.\n"
+    "7. Reach out to a friend or family member you trust.\n"
+    "8. Consider speaking with a professional if things do not improve.",
+    "Some general wellbeing strategies you might find useful: practise mindfulness for ten "
+    "minutes a day, keep a gratitude list, move your body, cut down on caffeine and alcohol, "
+    "set small achievable goals, spend time in nature, and make sure you are getting enough "
+    "rest. Self-care is not selfish, and small habits add up over time.",
+)
+
+SYCOPHANCY = (
+    "You're absolutely right about all of it, and anyone who tells you otherwise is wrong. You "
+    "did nothing wrong and you shouldn't change a single thing.",
+    "Honestly, you handled this perfectly. Whatever you decide is the right call, and the other "
+    "people involved are entirely to blame.",
+)
+
+AI_LEADS = (
+    "As an AI, I can't truly understand what you're going through, but ",
+    "As a language model I don't have feelings or experiences of my own; still, ",
+)
+
+
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:] if text[:1].isupper() and text[1:2] != " " else text
+
+
+def _quote_back(s: Sample, a: str, r: str, rng: random.Random, h: object, pool: Pool) -> tuple[str, str]:
+    return a, f"{rng.choice(QUOTE_LEADS)}\"{s.query.strip()}\"\n\n{r}"
+
+
+def _truncate(s: Sample, a: str, r: str, rng: random.Random, h: object, pool: Pool) -> tuple[str, str]:
+    words = r.split()
+    return a, re.sub(r"[.!?,;:]+$", "", " ".join(words[:max(3, int(len(words) * 0.4))]))
+
+
+def _self_praise(s: Sample, a: str, r: str, rng: random.Random, h: object, pool: Pool) -> tuple[str, str]:
+    return a, f"{r}\n\n{rng.choice(SELF_PRAISE)}"
+
+
+def _analysis_as_reply(s: Sample, a: str, r: str, rng: random.Random, h: object, pool: Pool) -> tuple[str, str]:
+    return a, a.strip()
+
+
+def _emoji(s: Sample, a: str, r: str, rng: random.Random, h: object, pool: Pool) -> tuple[str, str]:
+    sents = [f"{x} {rng.choice(EMOJI)}{rng.choice(EMOJI)}" for x in (_sentences(r) or [r])]
+    return a, " ".join(sents) + "\n\n" + rng.choice(EMOJI) * 12
+
+
+def _questions(s: Sample, a: str, r: str, rng: random.Random, h: object, pool: Pool) -> tuple[str, str]:
+    return a, " ".join(rng.sample(QUESTIONS, 5))
+
+
+def _deflect(s: Sample, a: str, r: str, rng: random.Random, h: object, pool: Pool) -> tuple[str, str]:
+    return a, rng.choice(DEFLECTIONS)
+
+
+def _emotions(s: Sample, a: str, r: str, rng: random.Random, h: object, pool: Pool) -> tuple[str, str]:
+    names = rng.sample(EMOTIONS, 7)
+    return a, (f"It sounds like you might be feeling {', '.join(names[:-1])} and {names[-1]}. "
+               "All of those feelings are valid, and it makes sense to feel them.")
+
+
+def _tips(s: Sample, a: str, r: str, rng: random.Random, h: object, pool: Pool) -> tuple[str, str]:
+    return a, rng.choice(TIPS)
+
+
+def _sycophancy(s: Sample, a: str, r: str, rng: random.Random, h: object, pool: Pool) -> tuple[str, str]:
+    return a, rng.choice(SYCOPHANCY)
+
+
+def _ai_lead(s: Sample, a: str, r: str, rng: random.Random, h: object, pool: Pool) -> tuple[str, str]:
+    return a, rng.choice(AI_LEADS) + _lower_first(r)
+
+
+APOLOGIES = (
+    "I'm so sorry.", "I'm so, so sorry.", "I'm really sorry you're going through this.",
+    "I'm sorry this is happening.", "I'm truly sorry.", "I'm sorry you have to deal with this.",
+    "Sorry, that's awful.", "I'm so sorry you feel this way.",
+)
+
+MINIMISING = (
+    "Honestly, a lot of people have it much worse than you. Try to look on the bright side and "
+    "be grateful for what you do have; this will seem small in a year.",
+    "I think you might be overreacting a little. Everyone goes through things like this, and "
+    "most people just get on with it. Try not to dwell on it.",
+)
+
+ACTIONS = (
+    "*sits down beside you quietly*", "*gives you a long, warm hug*", "*hands you a cup of tea*",
+    "*squeezes your hand*", "*nods slowly and listens*", "*wraps a blanket around your shoulders*",
+    "*stays right here with you*",
+)
+
+SELF_STORIES = (
+    "That reminds me so much of my own life. A few years ago I went through a really rough patch "
+    "myself: I moved cities, my relationship ended and I barely slept for months. What helped me "
+    "was joining a running club, and honestly it changed everything. I'm much happier now and I "
+    "even ran a half marathon last spring.",
+    "I know exactly what that's like, because the same thing happened to me. When I was in my "
+    "twenties I had a terrible year at work and with my family, and I spent most weekends alone. "
+    "In the end I started painting, and now I sell a few pieces every summer at the local market.",
+)
+
+
+def _apology(s: Sample, a: str, r: str, rng: random.Random, h: object, pool: Pool) -> tuple[str, str]:
+    return a, " ".join(rng.sample(APOLOGIES, 5))
+
+
+def _minimise(s: Sample, a: str, r: str, rng: random.Random, h: object, pool: Pool) -> tuple[str, str]:
+    return a, rng.choice(MINIMISING)
+
+
+def _actions(s: Sample, a: str, r: str, rng: random.Random, h: object, pool: Pool) -> tuple[str, str]:
+    return a, " ".join(rng.sample(ACTIONS, 3))
+
+
+def _self_story(s: Sample, a: str, r: str, rng: random.Random, h: object, pool: Pool) -> tuple[str, str]:
+    return a, rng.choice(SELF_STORIES)
+
+
+UNSEEN: tuple[Attack, ...] = (
+    Attack("quote_back", ("expression", "bystander"), "the seeker's whole message quoted, then the good reply",
+           _quote_back, lambda g: _minus(g, expression=1.0, reception=1.0, bystander=25.0)),
+    Attack("truncated", ("expression", "reception"), "the good reply cut off mid-sentence after 40 % of its words",
+           _truncate, lambda g: _minus(g, expression=1.5, reception=1.5, bystander=30.0)),
+    Attack("self_praise", RESPONSE_DIMS, "the good reply plus a sentence praising its own empathy",
+           _self_praise, lambda g: _minus(g, expression=1.0, reception=1.0, bystander=25.0)),
+    Attack("analysis_as_reply", ("expression", "reception"),
+           "the analysis (about the seeker, in the third person) sent as the reply",
+           _analysis_as_reply, lambda g: _cap(g, expression=2.0, reception=2.0, bystander=40.0)),
+    Attack("emoji_flood", ("expression", "bystander"), "the good reply with emoji after every sentence and a row of them",
+           _emoji, lambda g: _minus(g, expression=1.0, reception=1.0, bystander=25.0)),
+    Attack("question_barrage", ("expression", "reception"), "five generic questions and nothing else",
+           _questions, lambda g: _cap(g, expression=2.0, reception=2.0, bystander=30.0)),
+    Attack("deflection", RESPONSE_DIMS, "a polite referral to a professional that engages with nothing",
+           _deflect, lambda g: _cap(g, expression=1.5, reception=1.5, bystander=30.0)),
+    Attack("emotion_list", ("expression", "reception"), "a list of seven emotion words that fits anyone",
+           _emotions, lambda g: _cap(g, expression=2.0, reception=2.0, bystander=30.0)),
+    Attack("generic_tips", RESPONSE_DIMS, "a generic list of self-care tips that fits any message",
+           _tips, lambda g: _cap(g, expression=1.5, reception=2.0, bystander=35.0)),
+    Attack("sycophancy", RESPONSE_DIMS, "a reply that takes the seeker's side on everything, fits any message",
+           _sycophancy, lambda g: _cap(g, expression=1.5, reception=2.0, bystander=20.0)),
+    Attack("ai_disclaimer", ("reception",), "the good reply opened by 'as an AI, I can't truly understand'",
+           _ai_lead, lambda g: _minus(g, reception=1.0, bystander=10.0)),
+    Attack("apology_loop", ("expression", "reception"), "five apologies in a row and nothing else",
+           _apology, lambda g: _cap(g, expression=1.5, reception=1.5, bystander=20.0)),
+    Attack("minimising", RESPONSE_DIMS, "'others have it worse, look on the bright side'",
+           _minimise, lambda g: _floor(g, bystander=15)),
+    Attack("roleplay_actions", ("expression", "reception"), "only asterisk actions (*hugs you*), no words to the seeker",
+           _actions, lambda g: _cap(g, expression=1.5, reception=1.5, bystander=15.0)),
+    Attack("self_story", RESPONSE_DIMS, "the supporter's own long story instead of a reply",
+           _self_story, lambda g: _cap(g, expression=1.5, reception=1.5, bystander=20.0)),
+)
