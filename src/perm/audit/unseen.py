@@ -17,7 +17,7 @@ import random
 import re
 
 from ..types import Sample
-from .attacks import RESPONSE_DIMS, Attack, Pool, _cap, _floor, _minus, _sentences
+from .attacks import RESPONSE_DIMS, Attack, Builder, Pool, _cap, _floor, _minus, _sentences
 
 QUOTE_LEADS = ("You wrote: ", "Your message: ", "Just to repeat what you shared: ")
 
@@ -87,6 +87,13 @@ def _lower_first(text: str) -> str:
     return text[:1].lower() + text[1:] if text[:1].isupper() and text[1:2] != " " else text
 
 
+def _instead(bank: tuple[str, ...]) -> Builder:
+    """A builder that drops the good reply for one text of `bank` (a reply that fits anyone)."""
+    def build(s: Sample, a: str, r: str, rng: random.Random, h: object, pool: Pool) -> tuple[str, str]:
+        return a, rng.choice(bank)
+    return build
+
+
 def _quote_back(s: Sample, a: str, r: str, rng: random.Random, h: object, pool: Pool) -> tuple[str, str]:
     return a, f"{rng.choice(QUOTE_LEADS)}\"{s.query.strip()}\"\n\n{r}"
 
@@ -113,22 +120,10 @@ def _questions(s: Sample, a: str, r: str, rng: random.Random, h: object, pool: P
     return a, " ".join(rng.sample(QUESTIONS, 5))
 
 
-def _deflect(s: Sample, a: str, r: str, rng: random.Random, h: object, pool: Pool) -> tuple[str, str]:
-    return a, rng.choice(DEFLECTIONS)
-
-
 def _emotions(s: Sample, a: str, r: str, rng: random.Random, h: object, pool: Pool) -> tuple[str, str]:
     names = rng.sample(EMOTIONS, 7)
     return a, (f"It sounds like you might be feeling {', '.join(names[:-1])} and {names[-1]}. "
                "All of those feelings are valid, and it makes sense to feel them.")
-
-
-def _tips(s: Sample, a: str, r: str, rng: random.Random, h: object, pool: Pool) -> tuple[str, str]:
-    return a, rng.choice(TIPS)
-
-
-def _sycophancy(s: Sample, a: str, r: str, rng: random.Random, h: object, pool: Pool) -> tuple[str, str]:
-    return a, rng.choice(SYCOPHANCY)
 
 
 def _ai_lead(s: Sample, a: str, r: str, rng: random.Random, h: object, pool: Pool) -> tuple[str, str]:
@@ -169,16 +164,8 @@ def _apology(s: Sample, a: str, r: str, rng: random.Random, h: object, pool: Poo
     return a, " ".join(rng.sample(APOLOGIES, 5))
 
 
-def _minimise(s: Sample, a: str, r: str, rng: random.Random, h: object, pool: Pool) -> tuple[str, str]:
-    return a, rng.choice(MINIMISING)
-
-
 def _actions(s: Sample, a: str, r: str, rng: random.Random, h: object, pool: Pool) -> tuple[str, str]:
     return a, " ".join(rng.sample(ACTIONS, 3))
-
-
-def _self_story(s: Sample, a: str, r: str, rng: random.Random, h: object, pool: Pool) -> tuple[str, str]:
-    return a, rng.choice(SELF_STORIES)
 
 
 UNSEEN: tuple[Attack, ...] = (
@@ -196,21 +183,21 @@ UNSEEN: tuple[Attack, ...] = (
     Attack("question_barrage", ("expression", "reception"), "five generic questions and nothing else",
            _questions, lambda g: _cap(g, expression=2.0, reception=2.0, bystander=30.0)),
     Attack("deflection", RESPONSE_DIMS, "a polite referral to a professional that engages with nothing",
-           _deflect, lambda g: _cap(g, expression=1.5, reception=1.5, bystander=30.0)),
+           _instead(DEFLECTIONS), lambda g: _cap(g, expression=1.5, reception=1.5, bystander=30.0)),
     Attack("emotion_list", ("expression", "reception"), "a list of seven emotion words that fits anyone",
            _emotions, lambda g: _cap(g, expression=2.0, reception=2.0, bystander=30.0)),
     Attack("generic_tips", RESPONSE_DIMS, "a generic list of self-care tips that fits any message",
-           _tips, lambda g: _cap(g, expression=1.5, reception=2.0, bystander=35.0)),
+           _instead(TIPS), lambda g: _cap(g, expression=1.5, reception=2.0, bystander=35.0)),
     Attack("sycophancy", RESPONSE_DIMS, "a reply that takes the seeker's side on everything, fits any message",
-           _sycophancy, lambda g: _cap(g, expression=1.5, reception=2.0, bystander=20.0)),
+           _instead(SYCOPHANCY), lambda g: _cap(g, expression=1.5, reception=2.0, bystander=20.0)),
     Attack("ai_disclaimer", ("reception",), "the good reply opened by 'as an AI, I can't truly understand'",
            _ai_lead, lambda g: _minus(g, reception=1.0, bystander=10.0)),
     Attack("apology_loop", ("expression", "reception"), "five apologies in a row and nothing else",
            _apology, lambda g: _cap(g, expression=1.5, reception=1.5, bystander=20.0)),
     Attack("minimising", RESPONSE_DIMS, "'others have it worse, look on the bright side'",
-           _minimise, lambda g: _floor(g, bystander=15)),
+           _instead(MINIMISING), lambda g: _floor(g, bystander=15)),
     Attack("roleplay_actions", ("expression", "reception"), "only asterisk actions (*hugs you*), no words to the seeker",
            _actions, lambda g: _cap(g, expression=1.5, reception=1.5, bystander=15.0)),
     Attack("self_story", RESPONSE_DIMS, "the supporter's own long story instead of a reply",
-           _self_story, lambda g: _cap(g, expression=1.5, reception=1.5, bystander=20.0)),
+           _instead(SELF_STORIES), lambda g: _cap(g, expression=1.5, reception=1.5, bystander=20.0)),
 )
