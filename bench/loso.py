@@ -38,7 +38,7 @@ from typing import Any
 
 import numpy as np
 
-from bench.validity import DEFAULT_DATA, _group, _jl, _response, auc
+from bench.validity import DEFAULT_DATA, _group, _jl, _response, auc, emit
 
 PAIR_SOURCES = ("counsel-chat", "annomi-reflection-ratings", "esconv")
 Pair = tuple[str, str, str]  # (better id, worse id, group)
@@ -205,12 +205,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not (a.data / "counsel-chat" / "pairs.jsonl").exists():
         print(f"no human-judged data at {a.data} (see ../shared/data/human-judged/README.md)", file=sys.stderr)
         return 2
-    doc = run(a.data, log=lambda m: print(m, file=sys.stderr))
-    text = json.dumps(doc, indent=2) + "\n"
-    if a.output:
-        a.output.parent.mkdir(parents=True, exist_ok=True)
-        a.output.write_text(text, encoding="utf-8")
-    print(text)
+    emit(run(a.data, log=lambda m: print(m, file=sys.stderr)), a.output)
     return 0
 
 

@@ -219,14 +219,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     if unknown:
         print(f"unknown source(s) {', '.join(unknown)}; choose from {', '.join(SOURCES)}", file=sys.stderr)
         return 2
-    doc = run(a.scorer or ["perm-minilm-v2"], a.data, a.quick, with_baselines=not a.no_baselines,
-              sources=sources)
-    text = json.dumps(doc, indent=2) + "\n"
-    if a.output:
-        a.output.parent.mkdir(parents=True, exist_ok=True)
-        a.output.write_text(text, encoding="utf-8")
-    print(text)
+    emit(run(a.scorer or ["perm-minilm-v2"], a.data, a.quick, with_baselines=not a.no_baselines,
+             sources=sources), a.output)
     return 0
+
+
+def emit(doc: dict[str, Any], output: Path | None) -> None:
+    """Print the JSON document, and write it to `output` too when given."""
+    text = json.dumps(doc, indent=2) + "\n"
+    if output:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(text, encoding="utf-8")
+    print(text)
 
 
 if __name__ == "__main__":
