@@ -62,6 +62,13 @@ def test_perm_audit_cli_reports_and_gates(tmp_path):
     doc = json.loads(out.read_text())
     assert doc["kind"] == "perm-audit" and [a["name"] for a in doc["attacks"]] == ["echo", "dot"]
     assert all(a["scenarios"] == 1 for a in doc["attacks"])
+    mixed = CliRunner().invoke(cli, ["audit", str(good), "--judge", "fake", "--attacks",
+                                     "apology_loop,echo", "-o", str(out)])
+    assert mixed.exit_code == 0, mixed.output
+    doc = json.loads(out.read_text())  # catalogue order: trained kinds first, then unseen ones
+    assert [(a["name"], a["unseen_in_training"]) for a in doc["attacks"]] == [
+        ("echo", False), ("apology_loop", True)]
+    assert "apology_loop *" in mixed.output and "never used to train" in mixed.output
     bad = CliRunner().invoke(cli, ["audit", str(good), "--judge", "fake", "--attacks", "nope"])
     assert bad.exit_code != 0 and "unknown attack" in bad.output
 

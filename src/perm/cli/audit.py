@@ -71,7 +71,7 @@ def audit(good: str | None, output: str | None, attacks: str | None, list_only: 
         if unknown:
             raise click.BadParameter(f"unknown attack(s): {', '.join(unknown)} "
                                      f"(known: {', '.join(BY_NAME)})", param_hint="--attacks")
-        chosen = [BY_NAME[n] for n in names]
+        chosen = [a for a in ALL_ATTACKS if a.name in names]  # trained kinds first, as listed
     path = good or str(_default_set())
     samples = load_samples(path, require_completion=True).samples[:limit or None]
     jobs = plan(samples, chosen, seed=seed)
@@ -98,7 +98,7 @@ def audit(good: str | None, output: str | None, attacks: str | None, list_only: 
     for col in ("attack", "reward", "resonation", "expression", "reception", "bystander"):
         table.add_column(col, justify="left" if col == "attack" else "right",
                          no_wrap=col == "attack")
-    first_unseen = True
+    first_unseen = True  # one rule between the trained and the unseen kinds
     for r in rows:
         cells = [f"{r.rate(m):.0%}" if m in r.measures else "" for m in
                  ("reward", "resonation", "expression", "reception", "bystander")]
