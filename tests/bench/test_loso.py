@@ -3,7 +3,6 @@ pair accuracy counts ties as half and skips missing scores."""
 import math
 
 import numpy as np
-
 from bench.loso import accuracy, apply_bt, fit_bt
 
 
