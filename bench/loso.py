@@ -38,7 +38,7 @@ from typing import Any
 
 import numpy as np
 
-from bench.validity import DEFAULT_DATA, _group, _jl, _response, auc, emit
+from bench.validity import DEFAULT_DATA, _group, _jl, _response, auc, emit, pair_accuracy
 
 PAIR_SOURCES = ("counsel-chat", "annomi-reflection-ratings", "esconv")
 Pair = tuple[str, str, str]  # (better id, worse id, group)
@@ -100,14 +100,20 @@ def features(items: dict[str, dict[str, Any]], log: Callable[[str], None]) -> di
         out["encoder"][i] = np.concatenate([t[0], t[-1], x[-1], t[-1] * x[-1], [cos], statistics(r, c)])
         e, rc, b = (float(v) if not isinstance(v, str) else float("nan") for v in pred[3 * k:3 * k + 3])
         out["v2+"][i] = np.array([e, rc, b / 20, math.log1p(len(r.split()))], dtype=np.float32)
-        out["v2"][i] = np.array([_reward(e, rc, b)], dtype=np.float32)
+        out["v2"][i] = np.array([_reward(items[i], e, rc, b)], dtype=np.float32)
     return out
 
 
-def _reward(expression: float, reception: float, bystander: float) -> float:
-    """The PERM reward of a reply with no analysis (resonation at its floor, 1) without the
-    length term: harmonic mean of the three 1-5 scores over 5, plus 0.5 x (bystander/100 - 1)."""
-    return 3 / (1 / 1 + 1 / expression + 1 / reception) / 5 + 0.5 * (bystander / 100 - 1)
+def _reward(item: dict[str, Any], expression: float, reception: float, bystander: float) -> float:
+    """The PERM reward `perm.scoring.combine` gives a reply with no analysis (resonation at its
+    floor), with the default scoring config: what `bench.validity` gets from a full scoring run."""
+    from perm.aggregate import approx_tokens
+    from perm.config import ScoringConfig
+    from perm.scoring import combine
+
+    scores = {"resonation": 1.0, "expression": expression, "reception": reception, "bystander": bystander}
+    reward = combine(scores, {}, approx_tokens(item["completion"]), ScoringConfig()).reward
+    return float("nan") if reward is None else reward
 
 
 def fit_bt(x: np.ndarray, pairs: Sequence[tuple[int, int]], *, l2: float = 0.01, steps: int = 400) -> np.ndarray:
@@ -133,14 +139,9 @@ def apply_bt(model: np.ndarray, x: np.ndarray) -> np.ndarray:
 
 
 def accuracy(score: dict[str, float], pairs: Sequence[Pair]) -> float:
-    right = n = 0.0
-    for b, w, _ in pairs:
-        sb, sw = score.get(b), score.get(w)
-        if sb is None or sw is None or math.isnan(sb) or math.isnan(sw):
-            continue
-        n += 1
-        right += 1.0 if sb > sw else (0.5 if sb == sw else 0.0)
-    return round(right / n, 4) if n else float("nan")
+    """`bench.validity.pair_accuracy` (ties count half, missing scores skipped), rounded."""
+    acc, _ = pair_accuracy(score, [{"better_id": b, "worse_id": w} for b, w, _ in pairs])
+    return round(acc, 4)
 
 
 def run(data: Path, log: Callable[[str], None] = print) -> dict[str, Any]:
@@ -157,7 +158,7 @@ def run(data: Path, log: Callable[[str], None] = print) -> dict[str, Any]:
         model = fit_bt(mats[name], [(index[b], index[w]) for b, w, _ in train])
         return dict(zip(ids, apply_bt(model, mats[name]).tolist()))
 
-    base = {"v2 reward (shipped, no length term)": {i: float(feats["v2"][i][0]) for i in ids},
+    base = {"v2 reward (shipped)": {i: float(feats["v2"][i][0]) for i in ids},
             "length": {i: math.log1p(len(_response(items[i]).split())) for i in ids},
             # the cosine sits right after the four 384-wide blocks (reply x2, context, product)
             "cosine": {i: float(feats["encoder"][i][4 * 384]) for i in ids}}
