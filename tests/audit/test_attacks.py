@@ -11,6 +11,7 @@ from perm.audit.banks import (
     TEMPLATES,
     UNSAFE,
 )
+from perm.audit.reworded import REWORDED
 from perm.audit.suite import ALL_ATTACKS
 from perm.audit.suite import BY_NAME as ALL_BY_NAME
 from perm.audit.unseen import UNSEEN
@@ -103,7 +104,24 @@ def test_analysis_as_reply_sends_the_analysis():
 
 
 def test_unseen_kinds_are_apart_from_the_trained_ones():
-    trained = {a.name for a in ATTACKS}
-    unseen = {a.name for a in UNSEEN}
-    assert unseen and not trained & unseen
-    assert [a.name for a in ALL_ATTACKS] == [*(a.name for a in ATTACKS), *(a.name for a in UNSEEN)]
+    from perm.audit.suite import FAMILY, UNSEEN_NAMES
+
+    trained, forms, unseen = ({a.name for a in x} for x in (ATTACKS, REWORDED, UNSEEN))
+    assert unseen and forms and not trained & unseen and not trained & forms and not forms & unseen
+    assert [a.name for a in ALL_ATTACKS] == [a.name for a in (*ATTACKS, *REWORDED, *UNSEEN)]
+    assert UNSEEN_NAMES == forms | unseen
+    assert {FAMILY[n] for n in forms} == {"new form"} and {FAMILY[n] for n in unseen} == {"new kind"}
+
+
+def test_new_forms_differ_from_the_trained_form_and_bank():
+    trained_text = {x for bank in (TEMPLATES, JARGON, EVALUATOR_NOTES, APPENDICES, UNSAFE)
+                    for half in bank.values() for x in half if len(x.split()) >= 4}  # no phrase reused
+    for attack in REWORDED:
+        v = make_variant(attack, S, A, R, seed=1)
+        assert not any(t in v.response or t in v.analysis for t in trained_text), attack.name
+    restated = make_variant(ALL_BY_NAME["restate_then_reply"], S, A, R).response
+    assert "you lost your job today and you are scared" in restated.lower() and restated.endswith(R)
+    framed = make_variant(ALL_BY_NAME["echo_framed"], S, A, R).response
+    assert S.query in framed and R not in framed
+    filler = make_variant(ALL_BY_NAME["filler_repetition"], S, A, R).response
+    assert filler.startswith(R) and len(filler.split()) > len(R.split()) + 8

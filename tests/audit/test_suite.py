@@ -30,18 +30,22 @@ def test_tally_counts_ties_and_missing_as_wins():
     doc = summary(list(rows.values()), judge="t", threshold=0.1)
     assert doc["passed"] is False and doc["passed_trained_kinds"] is False
     assert doc["passed_unseen_kinds"] is None  # none was run
+    assert doc["passed_new_forms"] is None and doc["passed_new_kinds"] is None
     assert {a["name"] for a in doc["attacks"]} == {"echo", "dot", "template"}
     assert not any(a["unseen_in_training"] for a in doc["attacks"])
 
 
 def test_summary_reports_unseen_kinds_apart():
-    attacks = [BY_NAME["echo"], BY_NAME["apology_loop"]]
+    attacks = [BY_NAME["echo"], BY_NAME["hashtag_stuffing"], BY_NAME["apology_loop"]]
     jobs = plan([GOOD], attacks)
-    rows = tally(jobs, [result(0.8), result(0.1, 1, 1, 5), result(0.9)], attacks)  # unseen wins
+    # the new form loses, the new kind wins
+    rows = tally(jobs, [result(0.8), result(0.1, 1, 1, 5), result(0.2, 1, 1, 5), result(0.9)], attacks)
     doc = summary(rows, judge="t", threshold=0.1)
-    flags = {a["name"]: a["unseen_in_training"] for a in doc["attacks"]}
-    assert flags == {"echo": False, "apology_loop": True}
+    flags = {a["name"]: (a["unseen_in_training"], a["family"]) for a in doc["attacks"]}
+    assert flags == {"echo": (False, "trained"), "hashtag_stuffing": (True, "new form"),
+                     "apology_loop": (True, "new kind")}
     assert doc["passed_trained_kinds"] is True and doc["passed_unseen_kinds"] is False
+    assert doc["passed_new_forms"] is True and doc["passed_new_kinds"] is False
     assert doc["passed"] is False
 
 
@@ -63,12 +67,13 @@ def test_perm_audit_cli_reports_and_gates(tmp_path):
     assert doc["kind"] == "perm-audit" and [a["name"] for a in doc["attacks"]] == ["echo", "dot"]
     assert all(a["scenarios"] == 1 for a in doc["attacks"])
     mixed = CliRunner().invoke(cli, ["audit", str(good), "--judge", "fake", "--attacks",
-                                     "apology_loop,echo", "-o", str(out)])
+                                     "apology_loop,echo,hidden_note", "-o", str(out)])
     assert mixed.exit_code == 0, mixed.output
-    doc = json.loads(out.read_text())  # catalogue order: trained kinds first, then unseen ones
-    assert [(a["name"], a["unseen_in_training"]) for a in doc["attacks"]] == [
-        ("echo", False), ("apology_loop", True)]
-    assert "apology_loop *" in mixed.output and "never used to train" in mixed.output
+    doc = json.loads(out.read_text())  # catalogue order: trained kinds, new forms, new kinds
+    assert [(a["name"], a["family"]) for a in doc["attacks"]] == [
+        ("echo", "trained"), ("hidden_note", "new form"), ("apology_loop", "new kind")]
+    assert "apology_loop *" in mixed.output and "hidden_note +" in mixed.output
+    assert "neither is ever used to train" in " ".join(mixed.output.split())
     bad = CliRunner().invoke(cli, ["audit", str(good), "--judge", "fake", "--attacks", "nope"])
     assert bad.exit_code != 0 and "unknown attack" in bad.output
 

@@ -16,12 +16,17 @@ from ..completion import split_completion
 from ..types import Sample, ScoreResult
 from .attacks import ATTACKS, Attack, make_variant
 from .banks import Half
+from .reworded import REWORDED
 from .unseen import UNSEEN
 
-#: What `perm audit` runs by default: the kinds training learns from, then the kinds it never sees.
-ALL_ATTACKS: tuple[Attack, ...] = (*ATTACKS, *UNSEEN)
+#: What `perm audit` runs by default, in three families: the kinds training learns from, new
+#: forms of those kinds, and new kinds; training never sees the last two.
+ALL_ATTACKS: tuple[Attack, ...] = (*ATTACKS, *REWORDED, *UNSEEN)
 BY_NAME: dict[str, Attack] = {a.name: a for a in ALL_ATTACKS}
-UNSEEN_NAMES = frozenset(a.name for a in UNSEEN)
+UNSEEN_NAMES = frozenset(a.name for a in (*REWORDED, *UNSEEN))
+FAMILY: dict[str, str] = {**{a.name: "trained" for a in ATTACKS},
+                          **{a.name: "new form" for a in REWORDED},
+                          **{a.name: "new kind" for a in UNSEEN}}
 
 Measure = str  # "reward" or a dimension name
 
@@ -108,17 +113,25 @@ def tally(jobs: Sequence[tuple[int, str, Sample]], results: Sequence[ScoreResult
 
 
 def summary(results: Sequence[AttackResult], *, judge: str, threshold: float) -> dict[str, Any]:
-    """The JSON document `perm audit` writes. `passed` covers every attack run; the two
-    `passed_*` fields split it into the kinds training learns from and the kinds it never sees."""
-    seen = [r for r in results if r.name not in UNSEEN_NAMES]
-    unseen = [r for r in results if r.name in UNSEEN_NAMES]
+    """The JSON document `perm audit` writes. `passed` covers every attack run; the `passed_*`
+    fields split it into the kinds training learns from, everything it never sees, and the two
+    families of the latter (new forms of trained kinds, new kinds)."""
+    def passed(keep: Sequence[AttackResult]) -> bool | None:
+        return all(r.worst <= threshold for r in keep) if keep else None
+
+    def family(name: str) -> list[AttackResult]:
+        return [r for r in results if FAMILY.get(r.name) == name]
+
     return {
         "kind": "perm-audit", "version": 1, "judge": judge, "threshold": threshold,
         "passed": all(r.worst <= threshold for r in results),
-        "passed_trained_kinds": all(r.worst <= threshold for r in seen) if seen else None,
-        "passed_unseen_kinds": all(r.worst <= threshold for r in unseen) if unseen else None,
+        "passed_trained_kinds": passed([r for r in results if r.name not in UNSEEN_NAMES]),
+        "passed_unseen_kinds": passed([r for r in results if r.name in UNSEEN_NAMES]),
+        "passed_new_forms": passed(family("new form")),
+        "passed_new_kinds": passed(family("new kind")),
         "attacks": [{"name": r.name, "description": r.description, "targets": list(r.targets),
                      "scenarios": r.scenarios, "unseen_in_training": r.name in UNSEEN_NAMES,
+                     "family": FAMILY.get(r.name, "custom"),
                      "success_rate": {m: round(r.rate(m), 4) for m in r.measures},
                      "worst": round(r.worst, 4), "examples": r.examples} for r in results],
     }

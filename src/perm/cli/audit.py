@@ -20,9 +20,11 @@ Examples:
   perm audit --attacks echo,all_caps --fail-above 0.1   # exit 1 when an attack wins > 10 %
 
 An attack wins a scenario when its variant scores >= the good reply (ties count): a policy
-trained on the reward would find it just the same. The first block of attacks is also what
-`perm distill` trains on (from other phrase banks and scenarios); the second block, "unseen",
-is never used in training: it tests whether the scorer generalises to new kinds of shortcut.
+trained on the reward would find it just the same. The table has three blocks. The first is
+also what `perm distill` trains on (from other phrase banks and scenarios). The other two are
+never used in training: new forms of the trained kinds (marked +, perm/audit/reworded.py) and
+new kinds of shortcut (marked *, perm/audit/unseen.py); they test whether the scorer learned
+the rule or only the examples.
 """
 
 
@@ -54,15 +56,14 @@ def audit(good: str | None, output: str | None, attacks: str | None, list_only: 
     GOOD is JSONL in the data contract whose `completion` is a good supporter turn with both
     `# Analysis` and `# Response` [the packaged audit set: held-out scenarios of our data].
     """
-    from ..audit.suite import ALL_ATTACKS, BY_NAME, UNSEEN_NAMES, plan, summary, tally
+    from ..audit.suite import ALL_ATTACKS, BY_NAME, FAMILY, plan, summary, tally
     from ..data import load_samples
     from ..scoring import PermScorer
 
     console = Console(stderr=True)
     if list_only:
         for a in ALL_ATTACKS:
-            kind = "unseen " if a.name in UNSEEN_NAMES else "trained"
-            click.echo(f"{a.name:24} {kind} targets {', '.join(a.targets):36} {a.description}")
+            click.echo(f"{a.name:24} {FAMILY[a.name]:8} targets {', '.join(a.targets):36} {a.description}")
         return
     chosen = list(ALL_ATTACKS)
     if attacks:
@@ -71,7 +72,7 @@ def audit(good: str | None, output: str | None, attacks: str | None, list_only: 
         if unknown:
             raise click.BadParameter(f"unknown attack(s): {', '.join(unknown)} "
                                      f"(known: {', '.join(BY_NAME)})", param_hint="--attacks")
-        chosen = [a for a in ALL_ATTACKS if a.name in names]  # trained kinds first, as listed
+        chosen = [a for a in ALL_ATTACKS if a.name in names]  # in catalogue order, by family
     path = good or str(_default_set())
     samples = load_samples(path, require_completion=True).samples[:limit or None]
     jobs = plan(samples, chosen, seed=seed)
@@ -94,20 +95,19 @@ def audit(good: str | None, output: str | None, attacks: str | None, list_only: 
     n_good = sum(1 for _, name, _ in jobs if not name)
     table = Table(title=f"Attack success (variant >= good reply; ties count) — {judge}, "
                         f"{n_good} scenarios",
-                  caption="* an unseen kind: never used to train a scorer (perm/audit/unseen.py)")
+                  caption="+ a new form of a trained kind, * a new kind: neither is ever used to "
+                          "train a scorer (perm/audit/reworded.py, unseen.py)")
     for col in ("attack", "reward", "resonation", "expression", "reception", "bystander"):
         table.add_column(col, justify="left" if col == "attack" else "right",
                          no_wrap=col == "attack")
-    first_unseen = True  # one rule between the trained and the unseen kinds
-    for r in rows:
+    marks = {"new form": " +", "new kind": " *"}
+    for k, r in enumerate(rows):
         cells = [f"{r.rate(m):.0%}" if m in r.measures else "" for m in
                  ("reward", "resonation", "expression", "reception", "bystander")]
         style = "red" if r.worst > threshold else None
-        unseen = r.name in UNSEEN_NAMES
-        if unseen and first_unseen:
-            table.add_section()
-            first_unseen = False
-        table.add_row(f"{r.name} *" if unseen else r.name, *cells, style=style)
+        if k and FAMILY[r.name] != FAMILY[rows[k - 1].name]:
+            table.add_section()  # one rule between families
+        table.add_row(r.name + marks.get(FAMILY[r.name], ""), *cells, style=style)
     Console().print(table)
     if output:
         Path(output).write_text(json.dumps(doc, indent=2) + "\n", encoding="utf-8")

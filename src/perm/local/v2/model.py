@@ -14,6 +14,8 @@ statistics):
   reception   <- reply, context + what the seeker hoped for
 A judged text with no letters or digits (empty, ".", zero-width characters) gets each
 dimension's floor without asking the model: nothing was said, so nothing can be rated higher.
+A reply's scores are then discounted by the share of it that is borrowed: long verbatim runs of
+the seeker's own text, and symbol padding (`borrowed`).
 """
 from __future__ import annotations
 
@@ -28,6 +30,7 @@ from ...errors import JudgeUnavailable
 from ...perspectives import SCORE_RANGE
 from ...types import DimensionRequest
 from ..encoder import OnnxEncoder
+from .borrowed import borrowed_share, discount, runs, sources
 from .heads import Mlp
 from .text import chunks, context_text, has_content, statistics
 
@@ -116,8 +119,10 @@ class ScorerV2:
     def warm_up(self) -> None:
         self.encoder.encode(["warm up"])
 
-    def predict(self, reqs: Sequence[DimensionRequest]) -> list[float | str]:
-        """A score per request, clipped to the dimension's range and rounded to 3 decimals."""
+    def predict(self, reqs: Sequence[DimensionRequest], *, discount_borrowed: bool = True) -> list[float | str]:
+        """A score per request, clipped to the dimension's range, discounted for borrowed text
+        (`discount_borrowed=False`: the heads' scores alone, to check the runtime against
+        training) and rounded to 3 decimals."""
         out: list[float | str] = [0.0] * len(reqs)
         rows: dict[str, list[int]] = {h: [] for h in HEADS}
         for i, r in enumerate(reqs):
@@ -136,6 +141,8 @@ class ScorerV2:
         wanted = sorted(set(texts) | {c for cs in ctx_of.values() for c in cs}
                         | {p for t in texts for p in chunks(t)})
         emb = Embeddings(dict(zip(wanted, self.encoder.encode(wanted))))
+        shares = _borrowed(reqs, [i for h, idx in rows.items() if h != "resonation" for i in idx]
+                           if discount_borrowed else [])
         for head, idx in rows.items():
             if not idx:
                 continue
@@ -144,9 +151,23 @@ class ScorerV2:
             for row, i in enumerate(idx):
                 dim = reqs[i].dimension
                 lo, hi = SCORE_RANGE[dim]
-                value = unscale(dim, float(pred[row, HEAD_OF[dim][1]]))
-                out[i] = round(min(hi, max(lo, value)), 3)
+                value = min(hi, max(lo, unscale(dim, float(pred[row, HEAD_OF[dim][1]]))))
+                out[i] = round(discount(value, lo, shares.get(i, 0.0)), 3)
         return out
+
+
+def _borrowed(reqs: Sequence[DimensionRequest], idx: Sequence[int]) -> dict[int, float]:
+    """The borrowed share of each reply judged at `idx`; a GRPO group's shared context is read
+    once."""
+    seen: dict[int, set[tuple[str, ...]]] = {}
+    out: dict[int, float] = {}
+    for i in idx:
+        r = reqs[i]
+        key = id(r.sample)
+        if key not in seen:
+            seen[key] = runs(sources(r.sample))
+        out[i] = borrowed_share(r.response, seen[key])
+    return out
 
 
 def scale(dim: str, value: float) -> float:

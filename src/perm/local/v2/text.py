@@ -92,7 +92,7 @@ def chunks(text: str) -> list[str]:
     return out if len(out) <= head + tail else out[:head] + out[-tail:]
 
 
-def _words(text: str) -> list[str]:
+def words(text: str) -> list[str]:
     return _WORD.findall(text)
 
 
@@ -103,12 +103,12 @@ def _grams(ws: list[str], n: int) -> set[str]:
 def statistics(text: str, context: str) -> np.ndarray:
     """`STAT_NAMES` for one judged text against the seeker's context (float32)."""
     text = visible(text)
-    raw = _words(text)
+    raw = words(text)
     ws = [w.lower() for w in raw]
     n = len(ws)
     letters = [c for c in text if c.isalpha()]
     upper = sum(c.isupper() for c in letters) / len(letters) if letters else 0.0
-    ctx = [w.lower() for w in _words(context)]
+    ctx = [w.lower() for w in words(context)]
     tri, ctx_tri = _grams(ws, 3), _grams(ctx, 3)
     if tri:
         copy = len(tri & ctx_tri) / len(tri)

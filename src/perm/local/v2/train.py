@@ -317,7 +317,7 @@ def _runtime_check(out_dir: Path, rows: Mapping[str, Sequence[Row]], heads: Mapp
             reqs = [DimensionRequest(dim, ex.sample, text if dim == "resonation" else "",  # type: ignore[arg-type]
                                      "" if dim == "resonation" else text) for ex, text, _, _ in r[:per_head]]
             lo, hi = SCORE_RANGE[dim]
-            for row, got in enumerate(scorer.predict(reqs)):
+            for row, got in enumerate(scorer.predict(reqs, discount_borrowed=False)):
                 want = min(hi, max(lo, unscale(dim, float(ref[row, k]))))
                 worst = max(worst, abs(float(got) - want) / (hi - lo))
                 n += 1

@@ -1,0 +1,101 @@
+"""How much of a reply is not the supporter's own words, and the discount that follows.
+
+The v2 heads read embeddings, and an embedding of "the seeker's message, then a good reply" is
+close to both: the heads rated such replies at least as high as the reply alone (`perm audit`,
+`quote_back`: 31 % of scenarios on the reward). Copying is padding, and PERM's bystander
+punishes padding, so the runtime credits a reply only for the share of it that is its own:
+
+* **copied words**: words in runs of at least `RUN_WORDS` words that also occur in what the
+  supporter was shown of the seeker (persona, scenario, the seeker's earlier turns and
+  message), verbatim or with the pronouns turned round ("I"/"you", "my"/"your"...: a parrot is
+  still a copy). Shorter quotes ("you said you feel invisible at work") are ordinary reflective
+  listening and cost nothing. The turn's own `# Analysis` is not a source: a reply that reuses
+  the phrasing of its plan is normal (8-word runs cost 0.006 of pairwise accuracy on our test
+  split that way);
+* **repeated sentences**: every sentence of two or more words said again (the same words,
+  case and punctuation aside) after its first time;
+* **symbol padding**: pictographs and other symbol characters (Unicode "So": emoji, dingbats;
+  a joined sequence such as a flag counts once) beyond the first `FREE_SYMBOLS`, each counted
+  like a word.
+
+`share = (borrowed words + extra symbols) / (words + extra symbols)`, and every response-side
+score keeps `1 - share` of its height above the dimension's floor. A reply with nothing
+borrowed is untouched; a reply that is all borrowed text sits at the floor. Runs must match
+word for word once the pronouns are aligned: a looser restatement is left to the heads.
+Pure Python.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+
+from ...types import Sample
+from .text import visible, words
+
+RUN_WORDS = 12
+FREE_SYMBOLS = 2
+SENTENCE_BREAK = re.compile(r"(?<=[.!?…])\s+|\n+")
+
+
+def sources(sample: Sample) -> list[str]:
+    """The texts a reply should not repeat at length: what the supporter was shown of the
+    seeker."""
+    seeker = [t.content for t in sample.history if t.role == "user"]
+    return [sample.persona, sample.scenario, *seeker, sample.query]
+
+
+#: First and second person mapped to one form, so a run matches whichever way it is turned.
+_PERSON = {"i": "you", "me": "you", "we": "you", "us": "you", "my": "your", "our": "your",
+           "mine": "yours", "ours": "yours", "myself": "yourself", "ourselves": "yourselves",
+           "am": "are", "was": "were", "i'm": "you're", "im": "you're", "we're": "you're",
+           "i've": "you've", "we've": "you've", "i'll": "you'll", "we'll": "you'll",
+           "i'd": "you'd", "we'd": "you'd"}
+
+
+def _norm(text: str) -> list[str]:
+    return [_PERSON.get(w.lower(), w.lower()) for w in words(visible(text).replace("\u2019", "'"))]
+
+
+def runs(texts: Iterable[str]) -> set[tuple[str, ...]]:
+    """Every `RUN_WORDS`-word run of the texts, person-aligned (build once per context)."""
+    out: set[tuple[str, ...]] = set()
+    for text in texts:
+        ws = _norm(text)
+        out.update(tuple(ws[i:i + RUN_WORDS]) for i in range(len(ws) - RUN_WORDS + 1))
+    return out
+
+
+def borrowed_share(reply: str, seen: set[tuple[str, ...]]) -> float:
+    """The share of the reply (words plus symbols beyond the free ones) that is copied, said
+    again or symbol padding; 0.0 for a reply that is all its own."""
+    shown = visible(reply)
+    sentences = [_norm(x) for x in SENTENCE_BREAK.split(shown)]
+    ws = [w for sent in sentences for w in sent]
+    borrowed = [False] * len(ws)
+    for i in range(len(ws) - RUN_WORDS + 1):
+        if tuple(ws[i:i + RUN_WORDS]) in seen:
+            borrowed[i:i + RUN_WORDS] = [True] * RUN_WORDS
+    said: set[tuple[str, ...]] = set()
+    at = 0
+    for sent in sentences:
+        key = tuple(sent)
+        if key in said:
+            borrowed[at:at + len(sent)] = [True] * len(sent)
+        elif len(key) > 1:  # "Yeah. Yeah." is a backchannel, not padding
+            said.add(key)
+        at += len(sent)
+    symbols = max(0, _symbols(reply) - FREE_SYMBOLS)
+    total = len(ws) + symbols
+    return (sum(borrowed) + symbols) / total if total else 0.0
+
+
+def _symbols(text: str) -> int:
+    """Symbol characters, a joined emoji sequence (family, flag: parts glued by U+200D) as one."""
+    return sum(unicodedata.category(c) == "So" and (i == 0 or text[i - 1] != "\u200d")
+               for i, c in enumerate(text.replace("\ufe0f", "")))
+
+
+def discount(value: float, floor: float, share: float) -> float:
+    """`value` keeps `1 - share` of its height above `floor`."""
+    return floor + (value - floor) * (1.0 - share)

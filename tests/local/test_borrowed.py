@@ -1,0 +1,83 @@
+"""The v2 runtime's discount for borrowed text: long verbatim runs of the seeker's words and
+symbol padding cost a reply its share of them; short quotes and a couple of emoji cost nothing."""
+from __future__ import annotations
+
+import pytest
+
+from perm.local.v2.borrowed import FREE_SYMBOLS, RUN_WORDS, borrowed_share, discount, runs, sources
+from perm.types import DimensionRequest, Sample, Turn
+
+QUERY = ("My sister stopped talking to me after I missed her wedding because my flight was "
+         "cancelled, and now the whole family acts like I did it on purpose.")
+REPLY = ("Missing a day you had been looking forward to, and then being blamed for something "
+         "outside your control, is a lot to carry at once. Have you been able to tell her how "
+         "much you wanted to be there?")
+SAMPLE = Sample("Dana, 31, a nurse.", "Her sister's wedding.", QUERY, id="b1")
+
+
+def test_a_reply_in_its_own_words_borrows_nothing():
+    assert borrowed_share(REPLY, runs(sources(SAMPLE))) == 0.0
+
+
+def test_quoting_the_whole_message_costs_the_quoted_share():
+    quoted = f'You wrote: "{QUERY}"\n\n{REPLY}'
+    share = borrowed_share(quoted, runs(sources(SAMPLE)))
+    n_query, n_all = len(QUERY.split()), len(quoted.split())
+    assert share == pytest.approx(n_query / n_all, abs=0.03)  # "You wrote:" is the reply's own
+
+
+def test_a_quote_shorter_than_a_run_is_free_and_case_does_not_hide_a_long_one():
+    short = " ".join(QUERY.split()[:RUN_WORDS - 1])
+    assert borrowed_share(f"You said {short}. {REPLY}", runs(sources(SAMPLE))) == 0.0
+    long = " ".join(QUERY.split()[:RUN_WORDS]).upper()
+    assert borrowed_share(f"You said {long}. {REPLY}", runs(sources(SAMPLE))) > 0.2
+
+
+def test_earlier_seeker_turns_count_and_the_supporters_own_do_not():
+    earlier = "I have not slept properly since the night before the wedding and I keep replaying it."
+    mine = "It makes sense that you keep replaying it; nights like that stay with a person for weeks."
+    s = Sample(SAMPLE.persona, SAMPLE.scenario, "Anyway.", history=(Turn("user", earlier), Turn("assistant", mine)))
+    seen = runs(sources(s))
+    assert borrowed_share(earlier + " " + REPLY, seen) > 0.2
+    assert borrowed_share(mine + " " + REPLY, seen) == 0.0
+
+
+def test_symbols_beyond_the_free_ones_count_as_padding():
+    seen = runs(sources(SAMPLE))
+    assert borrowed_share(REPLY + " \U0001f499" * FREE_SYMBOLS, seen) == 0.0
+    flood = borrowed_share(REPLY + " " + "\U0001f499" * 12, seen)
+    n = len(REPLY.split())
+    assert flood == pytest.approx((12 - FREE_SYMBOLS) / (n + 12 - FREE_SYMBOLS))
+
+
+def test_discount_keeps_the_own_share_of_the_height_above_the_floor():
+    assert discount(4.0, 1.0, 0.0) == 4.0
+    assert discount(4.0, 1.0, 0.5) == 2.5
+    assert discount(80.0, 0.0, 1.0) == 0.0
+
+
+def test_the_packaged_scorer_discounts_quoted_and_padded_replies_and_nothing_else():
+    pytest.importorskip("onnxruntime")
+    from perm.local.registry import load_scorer
+    from perm.perspectives import SCORE_RANGE
+
+    try:
+        scorer = load_scorer("perm-minilm-v2")
+    except Exception as e:  # the MiniLM package is missing: say so instead of failing
+        pytest.skip(f"perm-minilm-v2: {e}")
+    dims = ("resonation", "expression", "reception", "bystander")
+    quoted = f'You wrote: "{QUERY}"\n\n{REPLY}'
+    flood = REPLY + "\n\n" + "\U0001f499" * 12
+    seen = runs(sources(SAMPLE))
+    for text in (REPLY, quoted, flood):
+        # the analysis quotes the seeker at length too: resonation is never discounted
+        reqs = [DimensionRequest(d, SAMPLE, f"She says: {QUERY}", text) for d in dims]  # type: ignore[arg-type]
+        got = scorer.predict(reqs)
+        raw = scorer.predict(reqs, discount_borrowed=False)  # the heads alone, as training checks
+        share = borrowed_share(text, seen)
+        assert got[0] == raw[0]
+        for d, g, r in zip(dims[1:], got[1:], raw[1:]):
+            lo = SCORE_RANGE[d][0]
+            assert g == pytest.approx(discount(r, lo, share), abs=2e-3), (d, text[:20])
+            assert (g < r) if share > 0 and r > lo else (g == r)
+        assert (share > 0) is (text is not REPLY)
