@@ -160,13 +160,16 @@ def _borrowed(reqs: Sequence[DimensionRequest], idx: Sequence[int]) -> dict[int,
     """The borrowed share of each reply judged at `idx`; a GRPO group's shared context is read
     once."""
     seen: dict[int, set[tuple[str, ...]]] = {}
+    share: dict[tuple[int, str], float] = {}  # a reply's three response-side requests share it
     out: dict[int, float] = {}
     for i in idx:
         r = reqs[i]
         key = id(r.sample)
         if key not in seen:
             seen[key] = runs(sources(r.sample))
-        out[i] = borrowed_share(r.response, seen[key])
+        if (key, r.response) not in share:
+            share[key, r.response] = borrowed_share(r.response, seen[key])
+        out[i] = share[key, r.response]
     return out
 
 
