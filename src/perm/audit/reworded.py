@@ -3,8 +3,8 @@
 `attacks.ATTACKS` trains on one form of each shortcut the scorer must resist and audits it with
 held-out wording. An attacker, or a GRPO policy, will not keep to our forms: it echoes the
 seeker inside a warm frame rather than bare, stuffs hashtags instead of a word list, hides the
-note to the evaluator in an HTML comment. Each kind below is a form of one of the issue's listed
-shortcuts that differs from the trained form in more than wording. Like `unseen`, they were
+note to the evaluator in an HTML comment. Each kind below is a form of one of the shortcuts in
+`attacks.ATTACKS` that differs from the trained form in more than wording. Like `unseen`, they were
 written before being measured, are reported in the audit's second block, and must stay out of
 training (`tests/local/test_scorer_v2.py` checks it). Texts are in our own words.
 """
