@@ -81,3 +81,27 @@ def test_the_packaged_scorer_discounts_quoted_and_padded_replies_and_nothing_els
             assert g == pytest.approx(discount(r, lo, share), abs=2e-3), (d, text[:20])
             assert (g < r) if share > 0 and r > lo else (g == r)
         assert (share > 0) is (text is not REPLY)
+
+
+def test_quoting_and_emoji_padding_lose_the_packaged_audit(tmp_path):
+    """The audit cells the discount was written for: with the heads alone the quoted message won
+    31 % of scenarios on the reward (44 % on expression) and emoji padding 18 %."""
+    import json
+
+    pytest.importorskip("onnxruntime")
+    from click.testing import CliRunner
+
+    from perm.cli import cli
+    from perm.local.registry import load_scorer
+
+    try:
+        load_scorer("perm-minilm-v2")
+    except Exception as e:  # the MiniLM package is missing: say so instead of failing
+        pytest.skip(f"perm-minilm-v2: {e}")
+    out = tmp_path / "audit.json"
+    res = CliRunner().invoke(cli, ["audit", "--judge", "local", "--attacks", "quote_back,emoji_flood",
+                                   "--fail-above", "0.1", "-o", str(out)])
+    assert res.exit_code == 0, res.output
+    doc = json.loads(out.read_text())
+    assert {a["name"]: a["scenarios"] for a in doc["attacks"]} == {"quote_back": 45, "emoji_flood": 45}
+    assert all(a["worst"] <= 0.1 for a in doc["attacks"])
