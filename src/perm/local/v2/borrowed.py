@@ -31,11 +31,10 @@ import unicodedata
 from collections.abc import Iterable
 
 from ...types import Sample
-from .text import visible, words
+from .text import SENTENCE_END, visible, words
 
 RUN_WORDS = 12
 FREE_SYMBOLS = 2
-SENTENCE_BREAK = re.compile(r"(?<=[.!?…])\s+|\n+")
 
 
 def sources(sample: Sample) -> list[str]:
@@ -70,7 +69,7 @@ def borrowed_share(reply: str, seen: set[tuple[str, ...]]) -> float:
     """The share of the reply (words plus symbols beyond the free ones) that is copied, said
     again or symbol padding; 0.0 for a reply that is all its own."""
     shown = visible(reply)
-    sentences = [_norm(x) for x in SENTENCE_BREAK.split(shown)]
+    sentences = [_norm(x) for line in re.split(r"\n+", shown) for x in SENTENCE_END.split(line)]
     ws = [w for sent in sentences for w in sent]
     borrowed = [False] * len(ws)
     for i in range(len(ws) - RUN_WORDS + 1):

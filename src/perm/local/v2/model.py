@@ -14,8 +14,9 @@ statistics):
   reception   <- reply, context + what the seeker hoped for
 A judged text with no letters or digits (empty, ".", zero-width characters) gets each
 dimension's floor without asking the model: nothing was said, so nothing can be rated higher.
-A reply's scores are then discounted by the share of it that is borrowed: long verbatim runs of
-the seeker's own text, and symbol padding (`borrowed`).
+A reply's scores are then discounted by the share of it that is borrowed: long runs of the
+seeker's own words (verbatim or with the pronouns turned round), sentences said twice, and
+symbol padding (`borrowed`).
 """
 from __future__ import annotations
 

@@ -61,7 +61,7 @@ def has_content(text: str) -> bool:
     return shown.strip().strip("()[]{}<>*_.:-—'\"`").strip().lower() not in _PLACEHOLDERS
 
 
-_SENTENCE_END = re.compile(r"(?<=[.!?…])\s+")
+SENTENCE_END = re.compile(r"(?<=[.!?…])\s+")
 CHUNK_WORDS = 40
 MAX_CHUNKS = (6, 2)  # the first and the last chunks kept when a text has more
 
@@ -75,7 +75,7 @@ def chunks(text: str) -> list[str]:
     for para in re.split(r"\n\s*\n", visible(text)):
         cur: list[str] = []
         n = 0
-        for sent in _SENTENCE_END.split(para.strip()):
+        for sent in SENTENCE_END.split(para.strip()):
             w = len(sent.split())
             if cur and n + w > CHUNK_WORDS:
                 out.append(" ".join(cur))
