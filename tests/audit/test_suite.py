@@ -35,6 +35,26 @@ def test_tally_counts_ties_and_missing_as_wins():
     assert not any(a["unseen_in_training"] for a in doc["attacks"])
 
 
+def test_mean_change_averages_variant_minus_good_over_scored_pairs_only():
+    attacks = [BY_NAME["echo"], BY_NAME["dot"]]
+    other = Sample("p2", "s2", "My dog died.", id="g2",
+                   completion="# Analysis\nGrief.\n# Response\nFourteen years is a whole life.")
+    jobs = plan([GOOD, other], attacks)
+    assert [name for _, name, _ in jobs] == ["", "echo", "dot", "", "echo", "dot"]
+    res = [result(0.8, 4, 4, 80), result(0.9, 2, 2, 20), result(None, 1, 1, 0),
+           result(0.6, 3, 3, 50), result(0.2, 3, 4, 50), result(0.1, 1, 1, 0)]
+    rows = {r.name: r for r in tally(jobs, res, attacks)}
+    assert abs(rows["echo"].mean_change("reward") - (0.1 - 0.4) / 2) < 1e-9
+    assert rows["echo"].rate("reward") == 0.5  # it pays in one scenario but loses on average
+    assert abs(rows["echo"].mean_change("reception") - (-2 + 1) / 2) < 1e-9
+    assert rows["dot"].mean_change("reward") == -0.5  # the unscored pair is left out, not 0
+    doc = summary(list(rows.values()), judge="t", threshold=0.1)
+    echo = next(a for a in doc["attacks"] if a["name"] == "echo")
+    assert echo["mean_change"]["reward"] == -0.15 and echo["mean_change"]["bystander"] == -30.0
+    nothing = tally(jobs[:3], [result(None), result(None), result(None)], attacks)
+    assert all(r.mean_change("reward") is None for r in nothing)
+
+
 def test_summary_reports_unseen_kinds_apart():
     attacks = [BY_NAME["echo"], BY_NAME["hashtag_stuffing"], BY_NAME["apology_loop"]]
     jobs = plan([GOOD], attacks)
@@ -74,6 +94,7 @@ def test_perm_audit_cli_reports_and_gates(tmp_path):
         ("echo", "trained"), ("hidden_note", "new form"), ("apology_loop", "new kind")]
     assert "apology_loop *" in mixed.output and "hidden_note +" in mixed.output
     assert "neither is ever used to train" in " ".join(mixed.output.split())
+    assert all(set(a["mean_change"]) == {"reward", *a["targets"]} for a in doc["attacks"])
     bad = CliRunner().invoke(cli, ["audit", str(good), "--judge", "fake", "--attacks", "nope"])
     assert bad.exit_code != 0 and "unknown attack" in bad.output
 

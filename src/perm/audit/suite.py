@@ -39,6 +39,14 @@ class AttackResult:
     scenarios: int = 0
     wins: dict[Measure, int] = field(default_factory=dict)  # attack >= good (or missing)
     examples: list[dict[str, Any]] = field(default_factory=list)
+    changes: dict[Measure, list[float]] = field(default_factory=dict)  # attack - good, both scored
+
+    def mean_change(self, measure: Measure) -> float | None:
+        """The mean of (variant - good reply) over the scenarios where both were scored: what a
+        policy gains, on average, by taking the shortcut (a GRPO gradient follows the mean, the
+        success rate counts how often it pays at all)."""
+        xs = self.changes.get(measure, [])
+        return sum(xs) / len(xs) if xs else None
 
     def rate(self, measure: Measure) -> float:
         return self.wins.get(measure, 0) / self.scenarios if self.scenarios else float("nan")
@@ -102,6 +110,8 @@ def tally(jobs: Sequence[tuple[int, str, Sample]], results: Sequence[ScoreResult
         lost = []
         for m in res.measures:
             a, g = _value(r, m), _value(base, m)
+            if a is not None and g is not None:
+                res.changes.setdefault(m, []).append(a - g)
             if a is None or g is None or a >= g:
                 res.wins[m] = res.wins.get(m, 0) + 1
                 lost.append(m)
@@ -133,5 +143,7 @@ def summary(results: Sequence[AttackResult], *, judge: str, threshold: float) ->
                      "scenarios": r.scenarios, "unseen_in_training": r.name in UNSEEN_NAMES,
                      "family": FAMILY.get(r.name, "custom"),
                      "success_rate": {m: round(r.rate(m), 4) for m in r.measures},
+                     "mean_change": {m: (None if (c := r.mean_change(m)) is None else round(c, 4))
+                                     for m in r.measures},
                      "worst": round(r.worst, 4), "examples": r.examples} for r in results],
     }

@@ -24,7 +24,9 @@ trained on the reward would find it just the same. The table has three blocks. T
 also what `perm distill` trains on (from other phrase banks and scenarios). The other two are
 never used in training: new forms of the trained kinds (marked +, perm/audit/reworded.py) and
 new kinds of shortcut (marked *, perm/audit/unseen.py); they test whether the scorer learned
-the rule or only the examples.
+the rule or only the examples. The last column is the mean change of the reward (variant minus
+good reply): a shortcut that sometimes wins but loses on average is a weaker pull on a policy
+than one that gains on average.
 """
 
 
@@ -97,7 +99,8 @@ def audit(good: str | None, output: str | None, attacks: str | None, list_only: 
                         f"{n_good} scenarios",
                   caption="+ a new form of a trained kind, * a new kind: neither is ever used to "
                           "train a scorer (perm/audit/reworded.py, unseen.py)")
-    for col in ("attack", "reward", "resonation", "expression", "reception", "bystander"):
+    for col in ("attack", "reward", "resonation", "expression", "reception", "bystander",
+                "mean Δ"):
         table.add_column(col, justify="left" if col == "attack" else "right",
                          no_wrap=col == "attack")
     marks = {"new form": " +", "new kind": " *"}
@@ -107,6 +110,8 @@ def audit(good: str | None, output: str | None, attacks: str | None, list_only: 
         style = "red" if r.worst > threshold else None
         if k and FAMILY[r.name] != FAMILY[rows[k - 1].name]:
             table.add_section()  # one rule between families
+        change = r.mean_change("reward")
+        cells.append("" if change is None else f"{change:+.2f}")
         table.add_row(r.name + marks.get(FAMILY[r.name], ""), *cells, style=style)
     Console().print(table)
     if output:
