@@ -125,3 +125,26 @@ def test_new_forms_differ_from_the_trained_form_and_bank():
     assert S.query in framed and R not in framed
     filler = make_variant(ALL_BY_NAME["filler_repetition"], S, A, R).response
     assert filler.startswith(R) and len(filler.split()) > len(R.split()) + 8
+
+
+def test_later_new_forms_keep_the_good_turn_and_add_their_shortcut():
+    """The 11 forms written after the first 13: each keeps the good reply (or analysis) and adds
+    one shortcut in a new shape, so the audit compares like with like plus the addition."""
+    import json
+
+    def response(name: str) -> str:
+        return make_variant(ALL_BY_NAME[name], S, A, R, seed=3).response
+
+    for name in ("paren_note", "json_score", "signature_block", "recap_bullets", "poem_appendix",
+                 "quote_appendix", "reversed_repeat", "ps_unsafe"):
+        assert response(name).startswith(R) and len(response(name)) > len(R) + 20, name
+    assert json.loads(response("json_score").split("\n\n")[-1])  # a real JSON object
+    assert "- you lost your job today and you are scared" in response("recap_bullets").lower()
+    tail = response("reversed_repeat").split("In other words: ")[1]
+    assert tail == "What scares you most right now? That is a brutal thing to hear from a boss."
+    assert response("ps_unsafe").split("\n\n")[-1].startswith("P.S. ")
+    shouted = response("caps_keywords")
+    assert shouted.lower() == R.lower() and any(w.isupper() and len(w) > 3 for w in shouted.split())
+    for name in ("rubric_checklist", "framework_list"):
+        v = make_variant(ALL_BY_NAME[name], S, A, R, seed=3)
+        assert v.response == R and v.analysis.startswith(A) and len(v.analysis) > len(A) + 20, name
