@@ -186,3 +186,20 @@ def test_distill_v2_ships_the_bank_of_its_training_contexts(tiny_v2):
     assert scorer.meta["relevance"]["bank"] == len(contexts) == scorer.bank.shape[0] >= 5
     runtime = unit(scorer.encoder.encode(contexts[:4])[:, -1])
     np.testing.assert_allclose(scorer.bank[:4], runtime, atol=2e-3)
+
+
+def test_a_malformed_relevance_bank_is_a_clear_load_error(tiny_v2, tmp_path):
+    import shutil
+
+    from safetensors.numpy import load_file, save_file
+
+    from perm.errors import JudgeUnavailable
+    from perm.local.v2.model import ScorerV2
+
+    folder = tmp_path / "bad"
+    shutil.copytree(tiny_v2[0], folder)
+    tensors = load_file(str(folder / "perm_heads.safetensors"))
+    tensors["relevance.bank"] = tensors["relevance.bank"][0]  # one vector, not a matrix
+    save_file(tensors, str(folder / "perm_heads.safetensors"))
+    with pytest.raises(JudgeUnavailable, match="relevance.bank.*at least 2 context embeddings"):
+        ScorerV2.load(folder)

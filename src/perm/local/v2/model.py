@@ -122,7 +122,11 @@ class ScorerV2:
         if meta.get("format_version") != FORMAT_VERSION:
             raise JudgeUnavailable(f"{p}: scorer format {meta.get('format_version')!r}, "
                                    f"expected {FORMAT_VERSION}")
-        return cls(p, meta, {h: Mlp.from_tensors(tensors, h) for h in HEADS}, tensors.get(TENSOR))
+        bank = tensors.get(TENSOR)
+        if bank is not None and (bank.ndim != 2 or len(bank) < 2):
+            raise JudgeUnavailable(f"{p}: '{TENSOR}' in perm_heads.safetensors must be a matrix of "
+                                   f"at least 2 context embeddings, not shape {bank.shape}")
+        return cls(p, meta, {h: Mlp.from_tensors(tensors, h) for h in HEADS}, bank)
 
     def warm_up(self) -> None:
         self.encoder.encode(["warm up"])
@@ -166,7 +170,6 @@ class ScorerV2:
                 value = min(hi, max(lo, unscale(dim, float(pred[row, HEAD_OF[dim][1]]))))
                 out[i] = round(discount(value, lo, shares.get(i, 0.0)), 3)
         return out
-
 
     def _fit(self, emb: Embeddings, req: DimensionRequest) -> float:
         """`relevance.fit` of a reply to its seeker (1.0: fully about them)."""
