@@ -157,8 +157,12 @@ class ScorerV2:
                         | {context_text(reqs[i].sample) for i in relevant})
         emb = Embeddings(dict(zip(wanted, self.encoder.encode(wanted))))
         shares = _borrowed(reqs, replies)
+        fits: dict[tuple[int, str], float] = {}  # a reply's three response-side requests share it
         for i in relevant:  # keep (1 - share) * fit of the height: one combined discount
-            shares[i] = 1.0 - (1.0 - shares[i]) * self._fit(emb, reqs[i])
+            key = (id(reqs[i].sample), reqs[i].response)
+            if key not in fits:
+                fits[key] = self._fit(emb, reqs[i])
+            shares[i] = 1.0 - (1.0 - shares[i]) * fits[key]
         for head, idx in rows.items():
             if not idx:
                 continue

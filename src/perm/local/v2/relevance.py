@@ -11,9 +11,9 @@ bank of other seekers' contexts (drawn from the training data, shipped with the 
 
     z = (cos(reply, context) - mean_b cos(reply, b)) / std_b cos(reply, b)
 
-A reply written for this seeker stands well above the bank (held-out good replies: median z
-about 4, 5th percentile about 2); a reply for someone else, or one that fits anyone, does not
-(about 0). Each expression, reception and bystander score keeps `fit` of its height above the
+A reply written for this seeker stands well above the bank (the audit's held-out good replies:
+median z 5.0, 5th percentile 2.0); a reply for someone else, or one that fits anyone, does not
+(medians between -0.7 and 0.2). Each expression, reception and bystander score keeps `fit` of its height above the
 dimension's floor:
 
     fit = 1 - (1 - ramp(z; Z_NONE, Z_FULL)) * ramp(words; WORDS)
