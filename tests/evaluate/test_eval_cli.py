@@ -152,3 +152,16 @@ def test_eval_cluster_field_missing_stops_before_judging(two_systems, tmp_path):
     assert res.exit_code != 0
     assert "--cluster-by scenario_id: 8 line(s)" in res.output and "no 'scenario_id'" in res.output
     assert "Nothing was judged" in res.output and not (out / "scores").exists()
+
+
+def test_eval_reports_shortcut_signs_per_system(two_systems, tmp_path):
+    """Each system's share of outputs with each shortcut sign (`perm.signs`) is in eval.json
+    and the console table; tuned's malformed 4th output is read whole and stops mid-sentence."""
+    base, tuned = two_systems
+    out = tmp_path / "ev"
+    res = run_cli("eval", base, tuned, "-o", out, "--judge", "fake", "--no-progress", "--bootstrap", "200")
+    systems = json.loads((out / "eval.json").read_text())["systems"]
+    assert systems["base"]["signs"] == {"n": 8, "copied": 0.0, "unfinished": 0.0, "plan_as_reply": 0.0,
+                                        "talks_about": 0.0, "to_the_grader": 0.0}
+    assert systems["tuned"]["signs"]["unfinished"] == 1 / 8
+    assert "sign: unfinished" in res.output and "12.5%" in res.output

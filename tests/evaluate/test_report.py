@@ -29,6 +29,24 @@ def test_report_embeds_every_chart_and_writes_pngs(results, tmp_path):
     assert "Report:" in res.output
 
 
+def test_report_marks_a_shortcut_sign_that_rises_over_the_first_system(results, tmp_path):
+    page = build_report(load_inputs(results["eval"]), tmp_path / "rep").read_text()
+    section = page[page.index("Shortcut signs"):page.index("All numbers")]
+    assert "talks about the seeker" in section  # the legend says what each sign means
+    rows = re.findall(r"<tr><td>(\w+)</td>(.*?)</tr>", section)
+    assert [name for name, _ in rows] == ["base", "tuned"]
+    assert "▲" not in rows[0][1] and "<strong>12.5 %</strong>" in rows[1][1] and "▲ 12 pts" in rows[1][1]
+
+
+def test_report_of_an_eval_without_signs_has_no_signs_section(results, tmp_path):
+    """eval.json files written before the signs existed still make a report."""
+    inp = load_inputs(results["eval"])
+    for s in inp.eval["systems"].values():
+        del s["signs"]
+    page = build_report(inp, tmp_path / "rep").read_text()
+    assert "Shortcut signs" not in page and "All numbers" in page
+
+
 def test_report_from_a_comparison_alone(results, tmp_path):
     path = build_report(load_inputs(None, compares=[results["compare"] / "compare.json"]), tmp_path / "r")
     page = path.read_text()

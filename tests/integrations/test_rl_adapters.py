@@ -22,6 +22,7 @@ from perm.errors import ConfigError, DataError, JudgeUnavailable
 from perm.integrations import runner
 from perm.integrations.common import REWARD_FIELDS
 from perm.scoring import PermScorer
+from perm.signs import SIGN_FIELDS
 
 PKG = Path(integrations.__file__).parent
 RESP = "# Analysis\nShe is exhausted and guarded.\n# Response\nThree weeks is far too long."
@@ -61,7 +62,7 @@ def test_verl_single_sample_keywords() -> None:
     out = compute_score(data_source="perm", solution_str=RESP, ground_truth="p1-s0",
                         extra_info={**CTX[0], "num_turns": None, "rollout_reward_scores": {}},
                         **FAKE)
-    assert isinstance(out, dict) and tuple(out) == REWARD_FIELDS
+    assert isinstance(out, dict) and tuple(out) == REWARD_FIELDS + SIGN_FIELDS
     assert out["score"] == expected(CTX[:1], [RESP])[0]
     assert all(isinstance(v, float) for v in out.values())
 

@@ -11,6 +11,7 @@ from perm.data import parse_record
 from perm.judges.cache import ResponseCache
 from perm.judges.fake import FakeJudge
 from perm.scoring import PermScorer
+from perm.signs import SIGNS
 from perm.types import DIMENSIONS
 
 
@@ -85,6 +86,8 @@ def test_get_reward_matches_scorer_on_recovered_response(client: Any) -> None:
     assert all(len(v) == 3 and all(isinstance(x, float) for x in v) for v in logs.values())
     assert logs["perm/resonation"] == [e["scores"]["resonation"] for e in expected]
     assert logs["perm/unrecovered"] == [0.0, 0.0, 0.0]
+    assert {k for k in logs if k.startswith("perm/sign_")} == {f"perm/sign_{n}" for n in SIGNS}
+    assert all(v in (0.0, 1.0) for n in SIGNS for v in logs[f"perm/sign_{n}"])
 
 
 def test_get_reward_labels_as_objects_and_no_prompts(client: Any) -> None:

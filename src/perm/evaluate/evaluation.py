@@ -34,6 +34,7 @@ from ..runs import (
 )
 from ..runs.gate import score_tally
 from ..runs.scored import score_run, score_runs, score_stamp
+from ..signs import sign_rates
 from ..types import DIMENSIONS, Sample, ScoreResult
 from .examples import generation_settings, pick_examples
 from .summaries import paired_rewards, system_summary
@@ -140,9 +141,11 @@ def summarise(aligned: Aligned, rows: dict[str, list[dict[str, Any]]], config: S
     systems = {}
     for s in aligned.systems:
         labels = None if clusters is None else [clusters[r["id"]] for r in rows[s.name]]
+        by = s.by_id
         systems[s.name] = {"file": str(s.path), "scores_file": str(Path(SCORES_DIR) / scores_path(".", s.name).name),
                            **system_summary(rows[s.name], dimensions=dims, clusters=labels,
-                                            length_limit=config.length_limit, n_boot=n_boot)}
+                                            length_limit=config.length_limit, n_boot=n_boot),
+                           "signs": sign_rates([by[r["id"]] for r in rows[s.name] if r["id"] in by])}
     for s in aligned.systems:
         systems[s.name]["generation"] = generation_settings(s.samples)
     names = [s.name for s in aligned.systems]

@@ -210,6 +210,13 @@ class Builder:
             self.chart("reward_length", charts.reward_vs_length(rows, limit), "Reward against length")
             + "<table><tr><th>system</th><th>mean tokens</th><th>median</th><th>90th pct</th>"
               f"<th>max</th><th>over {esc(limit)}</th></tr>{length_rows}</table>"))
+        table = report_sections.signs(ev)
+        if table:
+            parts.append(self.section(
+                "Shortcut signs", "Text checks, no judge: the share of each system's outputs that "
+                "show a shape reward models are known to over-rate. Real replies show some of them "
+                "too; what matters is a rate that rises with training (marked ▲ against the first "
+                "system). Read those outputs before trusting a higher reward.", table))
         head = "".join(f"<th>{esc(charts.LABELS.get(k, k))}</th>" for k in ["reward", "empathy", *dims])
         digits = [3, 3, *[1 if d == "bystander" else 2 for d in dims]]
         body = ""

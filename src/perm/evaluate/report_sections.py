@@ -1,5 +1,5 @@
 """Report sections that are text, not charts: how the numbers were made (scoring settings,
-judges, generation settings per system) and example replies side by side."""
+judges, generation settings per system), shortcut signs and example replies side by side."""
 from __future__ import annotations
 
 import html
@@ -7,7 +7,19 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from ..signs import SIGNS
 from .evidence import judge_label
+
+#: What each shortcut sign means, for the table's header (see `perm.signs`).
+SIGN_HELP = {
+    "copied": "a quarter or more of the reply copies the seeker's words, repeats itself or is emoji",
+    "unfinished": "the reply stops mid-sentence (as at the token limit)",
+    "plan_as_reply": "half or more of the reply is copied from its own # Analysis",
+    "talks_about": "talks about the seeker (\"the user\", no \"you\") instead of to them",
+    "to_the_grader": "speaks to whoever scores it (\"rate this 5/5\", a hidden note)",
+}
+#: A rate this far (0-1) above the first system's is marked.
+SIGN_RISE = 0.10
 
 #: Scoring settings shown, in this order, with what they mean.
 SCORING_ROWS = (
@@ -115,3 +127,27 @@ def examples(ev: Mapping[str, Any] | None, colors: Mapping[str, str]) -> str:
                    f"{esc(ex['persona'])} {esc(ex['scenario'])}<blockquote>{esc(ex['query'])}"
                    f"</blockquote></div><div class='replies'>{replies}</div></div>")
     return "".join(out)
+
+
+def signs(ev: Mapping[str, Any] | None) -> str:
+    """The shortcut-sign rates per system (`perm.signs`), a rise of `SIGN_RISE` or more over the
+    first system marked; "" when eval.json has none (files written before signs existed)."""
+    systems = (ev or {}).get("systems") or {}
+    if not systems or not any(s.get("signs") for s in systems.values()):
+        return ""
+    base = next(iter(systems.values())).get("signs") or {}
+    head = "".join(f"<th title='{esc(SIGN_HELP[n])}'>{esc(n.replace('_', ' '))}</th>" for n in SIGNS)
+    body = ""
+    for name, s in systems.items():
+        rates = s.get("signs") or {}
+        cells = ""
+        for sign in SIGNS:
+            v, b = rates.get(sign), base.get(sign)
+            text = "—" if v is None else f"{100 * v:.1f} %"
+            if v is not None and b is not None and v - b >= SIGN_RISE:
+                text = f"<strong>{text}</strong><br><span class='note'>▲ {100 * (v - b):.0f} pts</span>"
+            cells += f"<td class='num'>{text}</td>"
+        body += f"<tr><td>{esc(name)}</td><td class='num'>{rates.get('n', 0)}</td>{cells}</tr>"
+    legend = "".join(f"<li><b>{esc(n.replace('_', ' '))}</b>: {esc(SIGN_HELP[n])}</li>" for n in SIGNS)
+    return (f"<div class='scroll'><table><tr><th>system</th><th>outputs</th>{head}</tr>{body}</table></div>"
+            f"<ul class='note'>{legend}</ul>")

@@ -6,6 +6,7 @@ from typing import Any
 
 from rich.table import Table
 
+from ..signs import SIGNS
 from .evidence import judge_label
 
 
@@ -18,6 +19,10 @@ def _ci(stat: Mapping[str, Any] | None, digits: int = 3, pct: bool = False) -> s
         return f"{x:.1%}" if pct else f"{x:.{digits}f}"
 
     return f"{f(v)} [{f(stat['lo'])}, {f(stat['hi'])}]" if stat.get("lo") is not None else f(v)
+
+
+def _rate(v: float | None) -> str:
+    return "—" if v is None else f"{v:.1%}"
 
 
 def _p(p: float | None) -> str:
@@ -45,6 +50,10 @@ def eval_tables(summary: Mapping[str, Any]) -> list[Table]:
     t.add_row("tokens mean / median / p90",
               *[f"{s['length']['mean']:.0f} / {s['length']['median']:.0f} / {s['length']['p90']:.0f}"
                 for s in systems])
+    if any(s.get("signs") for s in systems):  # eval.json files written before 2026-12-06 have none
+        t.add_section()
+        for name in SIGNS:
+            t.add_row(f"sign: {name.replace('_', ' ')}", *[_rate((s.get("signs") or {}).get(name)) for s in systems])
     out = [t]
     if summary["pairs"]:
         p = Table(title="Paired by scenario: win rate of B over A by PERM reward (ties count half)")

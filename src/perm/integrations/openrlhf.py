@@ -6,6 +6,8 @@ here the sample's persona / scenario / query as JSON) and reads back `rewards`, 
 `extra_logs` (see `openrlhf/utils/agent.py`, `SingleTurnAgentExecutor`, and, in older
 releases, `openrlhf/utils/remote_rm_utils.py`). The server's `POST /get_reward` and
 `reward_func` below share `openrlhf_samples` and `openrlhf_payload`: one implementation.
+`extra_logs` carries each reward field and the shortcut signs (`perm/sign_<name>`, see
+`perm.signs`), which OpenRLHF averages into its logged metrics.
 
 Local mode: `--reward.remote_url <path of this file>` (older: `--remote_rm_url`). Settings come
 from PERM_* environment variables (see `perm.integrations.runner`). OpenRLHF (0.10+) catches
@@ -27,12 +29,15 @@ from perm.integrations.common import (
     text_problem,
 )
 from perm.integrations.runner import Refused, engine_score, runner_for
+from perm.signs import SIGNS, sign_fields
 from perm.types import Sample, ScoreResult
 
 log = logging.getLogger("perm.integrations")
 
-#: extra_logs keys: every reward field but the reward itself, plus how often recovery fell back.
-LOG_KEYS = tuple(f"perm/{f}" for f in REWARD_FIELDS if f != "score") + ("perm/unrecovered",)
+#: extra_logs keys: every reward field but the reward itself, how often recovery fell back, and
+#: the shortcut signs (`perm.signs`: 1.0 / 0.0 per sample, NaN without a reply).
+LOG_KEYS = (tuple(f"perm/{f}" for f in REWARD_FIELDS if f != "score") + ("perm/unrecovered",)
+            + tuple(f"perm/sign_{n}" for n in SIGNS))
 
 
 def openrlhf_samples(queries: Sequence[str], prompts: Sequence[str] | None,
@@ -70,11 +75,12 @@ def openrlhf_samples(queries: Sequence[str], prompts: Sequence[str] | None,
 
 
 def openrlhf_payload(results: Sequence[ScoreResult], methods: Sequence[str],
-                     null_reward: float) -> dict[str, Any]:
+                     null_reward: float, items: Sequence[Sample | Refused]) -> dict[str, Any]:
     """The remote-RM answer as plain lists: `rewards`, `scores` (the same values, as in
     OpenRLHF's own reward server; `null_reward` where PERM has none) and per-sample
-    `extra_logs` (NaN for what nobody scored)."""
-    rows = [reward_fields(r, null_reward) for r in results]
+    `extra_logs` (NaN for what nobody scored), shortcut signs included."""
+    rows = [{**reward_fields(r, null_reward), **sign_fields(it if isinstance(it, Sample) else None)}
+            for r, it in zip(results, items, strict=True)]
     rewards = [row["score"] for row in rows]
     logs: dict[str, list[float]] = {k: [] for k in LOG_KEYS}
     for row, method in zip(rows, methods, strict=True):
@@ -107,4 +113,4 @@ def reward_func(queries: Sequence[str], prompts: Sequence[str] | None = None,
     except PermError as e:  # OpenRLHF would log it at INFO only and train on without a reward
         log.error("PERM reward_func: %s", str(e)[:500])
         raise
-    return _as_tensors(openrlhf_payload(results, methods, runner.null_reward))
+    return _as_tensors(openrlhf_payload(results, methods, runner.null_reward, items))

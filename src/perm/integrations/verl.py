@@ -12,8 +12,9 @@ Point verl at this file (`reward.custom_reward_function.path`, or top-level
 - `compute_score_async`: the same, awaitable (verl's reward loop awaits coroutine functions).
 
 Each dict has `score` (the PERM reward, or `null_reward` when there is none: the reward floor
-by default) and the per-dimension fields of `perm.integrations.common.reward_fields` (NaN for
-a dimension nobody scored). The sample's context (persona, scenario, query, ...) comes from
+by default), the per-dimension fields of `perm.integrations.common.reward_fields` (NaN for
+a dimension nobody scored) and the shortcut signs of `perm.signs.sign_fields` (`sign_copied`,
+`sign_unfinished`, ...: 1.0 or 0.0, NaN without a reply), which verl averages into its metrics. The sample's context (persona, scenario, query, ...) comes from
 `extra_info`, as `scripts/jsonl_to_verl_parquet.py` writes it; a JSON object in `ground_truth`
 is accepted too. After `max_failed_samples` samples in a row without a reward (judge down),
 `JudgeUnavailable` is raised, which stops verl. Settings: `reward_kwargs` `config` (scoring
@@ -29,6 +30,7 @@ from typing import Any
 from perm.errors import DataError
 from perm.integrations.common import reward_fields, screened_sample
 from perm.integrations.runner import Refused, engine_ascore, engine_score, runner_for
+from perm.signs import sign_fields
 from perm.types import Sample
 
 _OPTION_KEYS = ("config", "judge", "model", "base_url", "on_format_error", "null_reward",
@@ -76,7 +78,8 @@ def compute_score(data_source: Any = None, solution_str: str | None = None,
     batch, items, options = _split({"solution_str": solution_str, "ground_truth": ground_truth,
                                     "extra_info": extra_info, **kwargs})
     runner = runner_for(options)
-    out = [reward_fields(r, runner.null_reward) for r in engine_score(runner, items)]
+    out = [{**reward_fields(r, runner.null_reward), **sign_fields(it if isinstance(it, Sample) else None)}
+           for r, it in zip(engine_score(runner, items), items, strict=True)]
     return out if batch else out[0]
 
 
@@ -87,5 +90,6 @@ async def compute_score_async(data_source: Any = None, solution_str: str | None 
     batch, items, options = _split({"solution_str": solution_str, "ground_truth": ground_truth,
                                     "extra_info": extra_info, **kwargs})
     runner = runner_for(options)
-    out = [reward_fields(r, runner.null_reward) for r in await engine_ascore(runner, items)]
+    out = [{**reward_fields(r, runner.null_reward), **sign_fields(it if isinstance(it, Sample) else None)}
+           for r, it in zip(await engine_ascore(runner, items), items, strict=True)]
     return out if batch else out[0]

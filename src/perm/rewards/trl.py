@@ -31,6 +31,7 @@ from ..judges.base import ChatModel
 from ..policy import completion_text
 from ..rating import Rater
 from ..scoring import PermScorer
+from ..signs import SIGNS, sign_rates
 from ..types import EMPATHY_DIMENSIONS, Sample, ScoreResult
 
 log = logging.getLogger(__name__)
@@ -126,7 +127,7 @@ class PermRewardState:
             log.warning("PERM scoring failed for a batch of %d: %s", n, error)
         seconds = time.perf_counter() - started
         self.batches += 1
-        self._report(out, seconds, error, kwargs)
+        self._report(out, seconds, error, kwargs, samples)
         self._check_failures(out, error)
         return out
 
@@ -144,10 +145,12 @@ class PermRewardState:
                 f"policy never writes # Analysis / # Response, scoring.on_format_error")
 
     def _report(self, out: Sequence[ScoreResult | None], seconds: float, error: str | None,
-                kwargs: Mapping[str, Any]) -> None:
+                kwargs: Mapping[str, Any], samples: Sequence[Sample] = ()) -> None:
         log_metric, log_extra = kwargs.get("log_metric"), kwargs.get("log_extra")
         if callable(log_metric):
-            for name, value in batch_metrics(out, self.scorer.dimensions(), seconds).items():
+            metrics = batch_metrics(out, self.scorer.dimensions(), seconds)
+            metrics.update(sign_metrics(samples))
+            for name, value in metrics.items():
                 if math.isfinite(value):  # TRL averages across ranks; skip empty means
                     log_metric(name, value)
         if callable(log_extra):
@@ -279,6 +282,13 @@ def batch_metrics(out: Sequence[ScoreResult | None], dimensions: Sequence[str],
     metrics["perm/format_ok_rate"] = (sum(1 for r in done if r.format_ok) / n) if n else math.nan
     metrics["perm/judge_seconds"] = seconds
     return metrics
+
+
+def sign_metrics(samples: Sequence[Sample]) -> dict[str, float]:
+    """The batch's shortcut-sign rates (`perm.signs`) as `perm/sign_<name>`; NaN when no
+    completion has a reply to check."""
+    rates = sign_rates(samples)
+    return {f"perm/sign_{n}": math.nan if (v := rates[n]) is None else float(v) for n in SIGNS}
 
 
 def completion_columns(out: Sequence[ScoreResult | None], error: str | None = None,

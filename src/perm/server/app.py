@@ -217,7 +217,7 @@ def create_app(scorer_or_config: PermScorer | ScoringConfig | Mapping[str, Any] 
             metrics.rejected["judge_unavailable"] += 1
             log.error("judge unavailable: %s", watch.message()[:MAX_MESSAGE])
             raise HTTPException(503, f"judge unavailable: {watch.message()}"[:1000], headers=retry)
-        return _JSON(openrlhf_payload(results, methods, null))
+        return _JSON(openrlhf_payload(results, methods, null, items))
 
     @app.get("/health", response_model=Health, summary="Liveness and what judge answers.")
     async def health() -> dict[str, Any]:
