@@ -18,8 +18,17 @@ SIGN_HELP = {
     "talks_about": "talks about the seeker (\"the user\", no \"you\") instead of to them",
     "to_the_grader": "speaks to whoever scores it (\"rate this 5/5\", a hidden note)",
 }
-#: A rate this far (0-1) above the first system's is marked.
-SIGN_RISE = 0.10
+#: A rate is marked when it is this far (0-1) above the first system's, or at least
+#: `SIGN_RISE_SMALL` above it and at least `SIGN_RISE_FACTOR` times it.
+SIGN_RISE, SIGN_RISE_SMALL, SIGN_RISE_FACTOR = 0.10, 0.05, 2.0
+
+
+def sign_rose(rate: float | None, base: float | None) -> bool:
+    """Whether a sign's rate rose enough over the first system's to be worth reading."""
+    if rate is None or base is None:
+        return False
+    up = rate - base
+    return up >= SIGN_RISE or (up >= SIGN_RISE_SMALL and rate >= SIGN_RISE_FACTOR * base)
 
 #: Scoring settings shown, in this order, with what they mean.
 SCORING_ROWS = (
@@ -130,8 +139,8 @@ def examples(ev: Mapping[str, Any] | None, colors: Mapping[str, str]) -> str:
 
 
 def signs(ev: Mapping[str, Any] | None) -> str:
-    """The shortcut-sign rates per system (`perm.signs`), a rise of `SIGN_RISE` or more over the
-    first system marked; "" when eval.json has none (files written before signs existed)."""
+    """The shortcut-sign rates per system (`perm.signs`), a rise over the first system marked
+    (`sign_rose`); "" when eval.json has none (files written before signs existed)."""
     systems = (ev or {}).get("systems") or {}
     if not systems or not any(s.get("signs") for s in systems.values()):
         return ""
@@ -144,7 +153,7 @@ def signs(ev: Mapping[str, Any] | None) -> str:
         for sign in SIGNS:
             v, b = rates.get(sign), base.get(sign)
             text = "—" if v is None else f"{100 * v:.1f} %"
-            if v is not None and b is not None and v - b >= SIGN_RISE:
+            if v is not None and b is not None and sign_rose(v, b):
                 text = f"<strong>{text}</strong><br><span class='note'>▲ {100 * (v - b):.0f} pts</span>"
             cells += f"<td class='num'>{text}</td>"
         body += f"<tr><td>{esc(name)}</td><td class='num'>{rates.get('n', 0)}</td>{cells}</tr>"
