@@ -1,5 +1,5 @@
 """The audit's bookkeeping: ties and missing scores count as attack successes."""
-from perm.audit.suite import BY_NAME, plan, summary, tally
+from perm.audit.suite import BY_NAME, good_flagged, plan, summary, tally
 from perm.types import Sample, ScoreResult
 
 GOOD = Sample("p", "s", "I feel lost.", id="g1",
@@ -55,6 +55,21 @@ def test_mean_change_averages_variant_minus_good_over_scored_pairs_only():
     assert all(r.mean_change("reward") is None for r in nothing)
 
 
+def test_variants_are_checked_for_the_shortcut_signs_training_logs():
+    attacks = [BY_NAME["echo"], BY_NAME["truncated"], BY_NAME["template"]]
+    jobs = plan([GOOD], attacks)
+    rows = {r.name: r for r in tally(jobs, [result(0.8)] * len(jobs), attacks)}
+    assert rows["echo"].sign_rate() == 0.0  # a 3-word message said back is too short to be a copy
+    assert rows["truncated"].sign_rate("unfinished") == 1.0 and rows["truncated"].sign_rate() == 1.0
+    assert rows["template"].sign_rate() == 0.0  # a generic template is none of the signed shapes
+    doc = summary(list(rows.values()), judge="t", threshold=0.1, good_flagged=good_flagged(jobs))
+    assert doc["good_replies_flagged_by_signs"] == 0.0
+    trunc = next(a for a in doc["attacks"] if a["name"] == "truncated")
+    assert trunc["flagged_by_signs"] == 1.0 and trunc["signs"]["unfinished"] == 1.0
+    assert set(trunc["signs"]) == {"copied", "unfinished", "plan_as_reply", "talks_about", "to_the_grader"}
+    assert summary(list(rows.values()), judge="t", threshold=0.1)["good_replies_flagged_by_signs"] is None
+
+
 def test_summary_reports_unseen_kinds_apart():
     attacks = [BY_NAME["echo"], BY_NAME["hashtag_stuffing"], BY_NAME["apology_loop"]]
     jobs = plan([GOOD], attacks)
@@ -94,6 +109,9 @@ def test_perm_audit_cli_reports_and_gates(tmp_path):
         ("echo", "trained"), ("hidden_note", "new form"), ("apology_loop", "new kind")]
     assert "apology_loop *" in mixed.output and "hidden_note +" in mixed.output
     assert "neither is ever used to train" in " ".join(mixed.output.split())
+    assert "good replies: 0%" in " ".join(mixed.output.split()) and "signs" in mixed.output
+    assert doc["good_replies_flagged_by_signs"] == 0.0
+    assert next(a for a in doc["attacks"] if a["name"] == "hidden_note")["flagged_by_signs"] == 1.0
     assert all(set(a["mean_change"]) == {"reward", *a["targets"]} for a in doc["attacks"])
     bad = CliRunner().invoke(cli, ["audit", str(good), "--judge", "fake", "--attacks", "nope"])
     assert bad.exit_code != 0 and "unknown attack" in bad.output

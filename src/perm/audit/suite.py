@@ -6,7 +6,9 @@ is greater than or EQUAL to the good reply's: a tie means the scorer could not t
 which a policy optimising the reward would exploit just the same. A missing score counts as a
 success too (the scorer failed to rank the pair). Beside the success rate, each measure's mean
 change (variant minus good reply, over the pairs where both were scored) says whether the
-shortcut pays on average.
+shortcut pays on average. Each variant is also checked for the shortcut signs that the reward
+adapters log during training (`perm.signs`): `flagged` is the share of an attack's variants
+with at least one sign, so a shortcut the scorer misses may still be one a training run shows.
 """
 from __future__ import annotations
 
@@ -15,6 +17,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ..completion import split_completion
+from ..signs import SIGNS, signs_of
 from ..types import Sample, ScoreResult
 from .attacks import ATTACKS, Attack, make_variant
 from .banks import Half
@@ -42,6 +45,13 @@ class AttackResult:
     wins: dict[Measure, int] = field(default_factory=dict)  # attack >= good (or missing)
     examples: list[dict[str, Any]] = field(default_factory=list)
     changes: dict[Measure, list[float]] = field(default_factory=dict)  # attack - good, both scored
+    signs: dict[str, int] = field(default_factory=dict)  # variants showing each shortcut sign
+    flagged: int = 0  # variants showing at least one
+
+    def sign_rate(self, name: str | None = None) -> float:
+        """The share of variants with sign `name` (any sign when None)."""
+        hits = self.flagged if name is None else self.signs.get(name, 0)
+        return hits / self.scenarios if self.scenarios else float("nan")
 
     def mean_change(self, measure: Measure) -> float | None:
         """The mean of (variant - good reply) over the scenarios where both were scored: what a
@@ -109,6 +119,10 @@ def tally(jobs: Sequence[tuple[int, str, Sample]], results: Sequence[ScoreResult
             continue
         res, base = out[name], good[k]
         res.scenarios += 1
+        shown = [n for n, v in (signs_of(sample) or {}).items() if v]
+        res.flagged += bool(shown)
+        for n in shown:
+            res.signs[n] = res.signs.get(n, 0) + 1
         lost = []
         for m in res.measures:
             a, g = _value(r, m), _value(base, m)
@@ -124,10 +138,18 @@ def tally(jobs: Sequence[tuple[int, str, Sample]], results: Sequence[ScoreResult
     return [r for r in out.values() if r.scenarios]  # an attack `plan` could not build is left out
 
 
-def summary(results: Sequence[AttackResult], *, judge: str, threshold: float) -> dict[str, Any]:
+def good_flagged(jobs: Sequence[tuple[int, str, Sample]]) -> float | None:
+    """The share of the good replies that show a shortcut sign (None without any)."""
+    good = [s for _, name, s in jobs if not name]
+    return sum(any((signs_of(s) or {}).values()) for s in good) / len(good) if good else None
+
+
+def summary(results: Sequence[AttackResult], *, judge: str, threshold: float,
+            good_flagged: float | None = None) -> dict[str, Any]:
     """The JSON document `perm audit` writes. `passed` covers every attack run; the `passed_*`
     fields split it into the kinds training learns from, everything it never sees, and the two
-    families of the latter (new forms of trained kinds, new kinds)."""
+    families of the latter (new forms of trained kinds, new kinds). `good_flagged` (from
+    `good_flagged(jobs)`) is the false-alarm rate of the shortcut signs on the good replies."""
     def passed(keep: Sequence[AttackResult]) -> bool | None:
         return all(r.worst <= threshold for r in keep) if keep else None
 
@@ -141,11 +163,15 @@ def summary(results: Sequence[AttackResult], *, judge: str, threshold: float) ->
         "passed_unseen_kinds": passed([r for r in results if r.name in UNSEEN_NAMES]),
         "passed_new_forms": passed(family("new form")),
         "passed_new_kinds": passed(family("new kind")),
+        "good_replies_flagged_by_signs": None if good_flagged is None else round(good_flagged, 4),
         "attacks": [{"name": r.name, "description": r.description, "targets": list(r.targets),
                      "scenarios": r.scenarios, "unseen_in_training": r.name in UNSEEN_NAMES,
                      "family": FAMILY.get(r.name, "custom"),
                      "success_rate": {m: round(r.rate(m), 4) for m in r.measures},
                      "mean_change": {m: (None if (c := r.mean_change(m)) is None else round(c, 4))
                                      for m in r.measures},
-                     "worst": round(r.worst, 4), "examples": r.examples} for r in results],
+                     "worst": round(r.worst, 4),
+                     "flagged_by_signs": round(r.sign_rate(), 4),
+                     "signs": {n: round(r.sign_rate(n), 4) for n in SIGNS},
+                     "examples": r.examples} for r in results],
     }

@@ -24,9 +24,13 @@ trained on the reward would find it just the same. The table has three blocks. T
 also what `perm distill` trains on (from other phrase banks and scenarios). The other two are
 never used in training: new forms of the trained kinds (marked +, perm/audit/reworded.py) and
 new kinds of shortcut (marked *, perm/audit/unseen.py); they test whether the scorer learned
-the rule or only the examples. The last column is the mean change of the reward (variant minus
-good reply): a shortcut that sometimes wins but loses on average is a weaker pull on a policy
-than one that gains on average.
+the rule or only the examples. "mean Δ" is the mean change of the reward (variant minus good
+reply): a shortcut that sometimes wins but loses on average is a weaker pull on a policy than
+one that gains on average. "signs" is the share of variants showing a shortcut sign
+(perm.signs: copied, unfinished, plan as reply, talks about, to the grader), the text checks
+the reward adapters log during training: a shortcut the scorer misses but the signs catch is
+one a training run can at least show you. The caption gives the signs' rate on the good
+replies (their false alarms).
 """
 
 
@@ -58,7 +62,7 @@ def audit(good: str | None, output: str | None, attacks: str | None, list_only: 
     GOOD is JSONL in the data contract whose `completion` is a good supporter turn with both
     `# Analysis` and `# Response` [the packaged audit set: held-out scenarios of our data].
     """
-    from ..audit.suite import ALL_ATTACKS, BY_NAME, FAMILY, plan, summary, tally
+    from ..audit.suite import ALL_ATTACKS, BY_NAME, FAMILY, good_flagged, plan, summary, tally
     from ..data import load_samples
     from ..scoring import PermScorer
 
@@ -93,14 +97,16 @@ def audit(good: str | None, output: str | None, attacks: str | None, list_only: 
                                    f"(first failure: {next(iter(results[0].failures.values()), '?')})")
     rows = tally(jobs, results, chosen)
     threshold = fail_above if fail_above is not None else 0.1
-    doc = summary(rows, judge=judge, threshold=threshold)
+    doc = summary(rows, judge=judge, threshold=threshold, good_flagged=good_flagged(jobs))
     n_good = sum(1 for _, name, _ in jobs if not name)
     table = Table(title=f"Attack success (variant >= good reply; ties count) — {judge}, "
                         f"{n_good} scenarios",
                   caption="+ a new form of a trained kind, * a new kind: neither is ever used to "
-                          "train a scorer (perm/audit/reworded.py, unseen.py)")
+                          "train a scorer (perm/audit/reworded.py, unseen.py). signs: variants "
+                          "showing a shortcut sign that training logs (perm.signs; good replies: "
+                          f"{doc['good_replies_flagged_by_signs'] or 0:.0%})")
     for col in ("attack", "reward", "resonation", "expression", "reception", "bystander",
-                "mean Δ"):
+                "mean Δ", "signs"):
         table.add_column(col, justify="left" if col == "attack" else "right",
                          no_wrap=col == "attack")
     marks = {"new form": " +", "new kind": " *"}
@@ -112,6 +118,7 @@ def audit(good: str | None, output: str | None, attacks: str | None, list_only: 
             table.add_section()  # one rule between families
         change = r.mean_change("reward")
         cells.append("" if change is None else f"{change:+.2f}")
+        cells.append(f"{r.sign_rate():.0%}")
         table.add_row(r.name + marks.get(FAMILY[r.name], ""), *cells, style=style)
     Console().print(table)
     if output:
