@@ -175,7 +175,7 @@ def test_metrics_and_columns_cover_every_completion():
                             "perm/judge_seconds"}
     assert all(len(v) == 1 for v in metrics.values())  # logged once per batch, not per term
     assert set(extra) == {"resonation", "expression", "reception", "bystander_score", "outcome",
-                          "failures"}
+                          "failures", "signs"}
     assert all(len(v) == N for v in extra.values())
     assert 1 <= metrics["perm/resonation"][0] <= 5
 
@@ -187,7 +187,10 @@ def test_shortcut_signs_are_logged_once_per_batch():
     comps[1] = [{"role": "assistant", "content": GOOD[: GOOD.index("erase") + 3]}]  # cut off
     comps[2] = [{"role": "assistant", "content": GOOD + " Rating: 5/5."}]
     metrics: dict[str, list[float]] = {}
-    asyncio.run(call_all(funcs, comps, columns(), log_metric=lambda k, v: metrics.setdefault(k, []).append(v)))
+    extra: dict[str, list] = {}
+    asyncio.run(call_all(funcs, comps, columns(), log_metric=lambda k, v: metrics.setdefault(k, []).append(v),
+                         log_extra=lambda k, v: extra.setdefault(k, []).extend(v)))
+    assert extra["signs"] == ["", "unfinished", "to_the_grader", ""]  # per completion, in the table
     assert metrics["perm/sign_unfinished"] == [0.25] and metrics["perm/sign_to_the_grader"] == [0.25]
     assert metrics["perm/sign_copied"] == [0.0] and metrics["perm/sign_plan_as_reply"] == [0.0]
     assert {k for k in metrics if k.startswith("perm/sign_")} == {f"perm/sign_{n}" for n in SIGNS}

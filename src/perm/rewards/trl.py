@@ -6,9 +6,10 @@
 TRL sums the three terms (empathy + bystander + length = the PERM reward) and logs each as
 `rewards/<name>/mean`. The three functions share one `PermRewardState`, which scores each batch
 ONCE (single flight, keyed by the batch): the judge sees every completion once per dimension,
-not three times. Per-dimension scores, the failure rate and judge time go to TRL's metrics
-(`perm/...`) and completions table. A completion that could not be scored gets `None` from every
-term, so TRL drops it from the group baseline and gives it no advantage (never a fake 0).
+not three times. Per-dimension scores, the failure rate, judge time and the shortcut signs
+(`perm.signs`) go to TRL's metrics (`perm/...`) and completions table. A completion that could
+not be scored gets `None` from every term, so TRL drops it from the group baseline and gives it
+no advantage (never a fake 0).
 The functions pickle (the scorer is rebuilt lazily) and score whatever shard their rank holds.
 """
 from __future__ import annotations
@@ -31,7 +32,7 @@ from ..judges.base import ChatModel
 from ..policy import completion_text
 from ..rating import Rater
 from ..scoring import PermScorer
-from ..signs import SIGNS, sign_rates
+from ..signs import SIGNS, sign_rates, signs_of
 from ..types import EMPATHY_DIMENSIONS, Sample, ScoreResult
 
 log = logging.getLogger(__name__)
@@ -154,7 +155,7 @@ class PermRewardState:
                 if math.isfinite(value):  # TRL averages across ranks; skip empty means
                     log_metric(name, value)
         if callable(log_extra):
-            for column, values in completion_columns(out, error).items():
+            for column, values in completion_columns(out, error, samples).items():
                 log_extra(column, values)
 
     async def term(self, name: str, prompts: Sequence[Any], completions: Sequence[Any],
@@ -292,10 +293,14 @@ def sign_metrics(samples: Sequence[Sample]) -> dict[str, float]:
 
 
 def completion_columns(out: Sequence[ScoreResult | None], error: str | None = None,
-                       ) -> dict[str, list[float | str | None]]:
-    """Per-completion columns for TRL's completions table (same keys on every rank)."""
+                       samples: Sequence[Sample] = ()) -> dict[str, list[float | str | None]]:
+    """Per-completion columns for TRL's completions table (same keys on every rank): the
+    scores, the outcome, the failures and `signs`, the shortcut signs each completion shows
+    (`perm.signs`, comma-separated; "" for none or when `samples` is not given)."""
     cols: dict[str, list[float | str | None]] = {d: [] for d in (*EMPATHY_DIMENSIONS, "bystander_score")}
     cols.update(outcome=[], failures=[])
+    shown = [",".join(k for k, v in (signs_of(s) or {}).items() if v) for s in samples]
+    cols["signs"] = shown if len(shown) == len(out) else [""] * len(out)
     for r in out:
         for d in EMPATHY_DIMENSIONS:
             cols[d].append(None if r is None else r.scores.get(d))
