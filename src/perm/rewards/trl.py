@@ -299,7 +299,8 @@ def completion_columns(out: Sequence[ScoreResult | None], error: str | None = No
     (`perm.signs`, comma-separated; "" for none or when `samples` is not given)."""
     cols: dict[str, list[float | str | None]] = {d: [] for d in (*EMPATHY_DIMENSIONS, "bystander_score")}
     cols.update(outcome=[], failures=[])
-    shown = [",".join(k for k, v in (signs_of(s) or {}).items() if v) for s in samples]
+    shown: list[float | str | None] = [",".join(k for k, v in (signs_of(s) or {}).items() if v)
+                                       for s in samples]
     cols["signs"] = shown if len(shown) == len(out) else [""] * len(out)
     for r in out:
         for d in EMPATHY_DIMENSIONS:
