@@ -31,6 +31,13 @@ def test_train_then_plot(tmp_path, tiny_recipe):
     assert saved["scoring"]["judge"]["backend"] == "fake" and saved["seed"] == 3
     assert saved["grpo"]["max_steps"] == 1
     assert json.loads((out / "run_info.json").read_text())["global_step"] == 1
+    # the real TRL trainer logged the batch's shortcut-sign rates (perm.signs) with the scores
+    rec = next(json.loads(line) for line in (out / "metrics.jsonl").read_text().splitlines()
+               if "reward" in json.loads(line))
+    signs = {k: v for k, v in rec.items() if k.startswith("perm/sign_")}
+    assert set(signs) == {"perm/sign_copied", "perm/sign_unfinished", "perm/sign_plan_as_reply",
+                          "perm/sign_talks_about", "perm/sign_to_the_grader"}
+    assert all(0.0 <= v <= 1.0 for v in signs.values())
     res = CliRunner().invoke(cli, ["plot", str(out), "--out", str(tmp_path / "c.png")])
     assert res.exit_code == 0, res.output
     assert (tmp_path / "c.png").read_bytes()[:4] == b"\x89PNG"
