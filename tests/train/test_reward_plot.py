@@ -6,7 +6,7 @@ import json
 import pytest
 
 from perm.errors import PermError
-from perm.train.plot import plot_run, read_history, series, smooth
+from perm.train.plot import panels_for, plot_run, read_history, series, smooth
 
 pytest.importorskip("matplotlib")
 
@@ -54,3 +54,15 @@ def test_falls_back_to_trainer_state(tmp_path):
 def test_no_log_is_a_clear_error(tmp_path):
     with pytest.raises(PermError, match="no training log"):
         plot_run(tmp_path)
+
+
+def test_the_shortcut_signs_get_their_own_panel_when_logged(tmp_path):
+    write_metrics(tmp_path / "metrics.jsonl", 3)
+    assert not any(name.startswith("Shortcut signs") for name, _ in panels_for(read_history(tmp_path)))
+    with (tmp_path / "metrics.jsonl").open("a") as fh:
+        fh.write(json.dumps({"step": 4, "reward": 0.5, "perm/sign_unfinished": 0.75,
+                             "perm/sign_copied": 0.0}) + "\n")
+    panels = dict(panels_for(read_history(tmp_path)))
+    signs = next(keys for name, keys in panels.items() if name.startswith("Shortcut signs"))
+    assert signs == [("perm/sign_copied", "copied"), ("perm/sign_unfinished", "unfinished")]
+    assert plot_run(tmp_path).stat().st_size > 10_000

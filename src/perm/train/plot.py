@@ -1,5 +1,6 @@
 """Reward curves of a training run as one PNG: the PERM reward and its terms, each empathy
-dimension, the bystander score, and run health (failures, format, KL, length)."""
+dimension, the bystander score, run health (failures, format, KL, length) and the shortcut
+signs (`perm.signs`)."""
 from __future__ import annotations
 
 import json
@@ -22,7 +23,17 @@ PANELS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
                                              ("perm/format_ok_rate", "format ok"))),
     ("KL to the reference policy", (("kl", "kl"),)),
     ("Completion length (tokens)", (("completions/mean_length", "mean length"),)),
+    ("Shortcut signs (share of completions; read samples if one climbs)",
+     (("perm/sign_copied", "copied"), ("perm/sign_unfinished", "unfinished"),
+      ("perm/sign_plan_as_reply", "plan as reply"), ("perm/sign_talks_about", "talks about"),
+      ("perm/sign_to_the_grader", "to the grader"))),
 )
+
+
+def panels_for(history: Sequence[dict[str, Any]]) -> list[tuple[str, list[tuple[str, str]]]]:
+    """The panels (title, [(metric, label)]) that have data in this log, in `PANELS` order."""
+    panels = [(name, [(k, label) for k, label in keys if series(history, k)[0]]) for name, keys in PANELS]
+    return [p for p in panels if p[1]]
 
 
 def read_history(run: str | Path) -> list[dict[str, Any]]:
@@ -83,8 +94,7 @@ def plot_run(run: str | Path, out: str | Path | None = None, *, window: int | No
     history = read_history(run)
     run_dir = Path(run) if Path(run).is_dir() else Path(run).parent
     target = Path(out) if out else run_dir / PLOT_FILE
-    panels = [(name, [(k, label) for k, label in keys if series(history, k)[0]]) for name, keys in PANELS]
-    panels = [p for p in panels if p[1]]
+    panels = panels_for(history)
     if not panels:
         raise PermError(f"{run}: the training log has no reward metrics yet")
     cols = 2
