@@ -128,6 +128,30 @@ def sign_fields(sample: Sample | None) -> dict[str, float]:
     return {k: math.nan if found is None else float(found[n]) for k, n in zip(SIGN_FIELDS, SIGNS, strict=True)}
 
 
+#: A sign's rate "rose" when it is this far (0-1) above the baseline's, or at least
+#: `RISE_SMALL` above it and at least `RISE_FACTOR` times it.
+RISE, RISE_SMALL, RISE_FACTOR = 0.10, 0.05, 2.0
+
+
+def sign_rose(rate: float | None, base: float | None) -> bool:
+    """Whether a sign's rate rose enough over a baseline's to be worth reading the outputs."""
+    if rate is None or base is None:
+        return False
+    up = rate - base
+    return up >= RISE or (up >= RISE_SMALL and rate >= RISE_FACTOR * base)
+
+
+def rises(rates: Mapping[str, float | int | None], base: Mapping[str, float | int | None]
+          ) -> list[tuple[str, float, float]]:
+    """(sign, baseline rate, rate) for every sign that rose over the baseline (`sign_rose`)."""
+    out = []
+    for name in SIGNS:
+        r, b = rates.get(name), base.get(name)
+        if r is not None and b is not None and sign_rose(float(r), float(b)):
+            out.append((name, float(b), float(r)))
+    return out
+
+
 def describe(rates: Mapping[str, float | int | None]) -> str:
     """One line: `copied 2.0 %, unfinished 31.0 %, ...` (or a note that nothing was checked)."""
     if not rates.get("n"):

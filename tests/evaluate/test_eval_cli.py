@@ -165,3 +165,8 @@ def test_eval_reports_shortcut_signs_per_system(two_systems, tmp_path):
                                         "talks_about": 0.0, "to_the_grader": 0.0}
     assert systems["tuned"]["signs"]["unfinished"] == 1 / 8
     assert "sign: unfinished" in res.output and "12.5%" in res.output
+    said = " ".join(res.output.split())
+    assert "Shortcut signs rose in tuned over base: unfinished 0.0 % -> 12.5 %" in said
+    same = run_cli("eval", base, f"again={base}", "-o", tmp_path / "ev2", "--judge", "fake",
+                   "--no-progress", "--bootstrap", "200")
+    assert "Shortcut signs rose" not in same.output

@@ -42,7 +42,7 @@ def test_report_marks_a_shortcut_sign_that_rises_over_the_first_system(results, 
     (0.20, 0.10, True), (0.19, 0.10, False), (0.129, 0.048, True), (0.12, 0.07, False),
     (0.04, 0.0, False), (0.05, 0.0, True), (None, 0.1, False), (0.5, None, False)])
 def test_a_sign_is_marked_when_it_rises_ten_points_or_doubles_by_five(rate, base, marked):
-    from perm.evaluate.report_sections import sign_rose
+    from perm.signs import sign_rose
 
     assert sign_rose(rate, base) is marked
 

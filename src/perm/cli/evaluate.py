@@ -181,11 +181,14 @@ def eval_cmd(systems: tuple[str, ...], output: str, baseline: str | None, all_pa
     SYSTEM is an outputs file (JSONL with `completion`, e.g. from `perm generate`), optionally
     named: `tuned=out/tuned.jsonl`. Every system must cover the same scenario ids. With several
     outputs per scenario, --cluster-by scenario_id keeps the intervals honest (the outputs of
-    one scenario are not independent). Exits non-zero when a system has more than
-    --max-failure-rate of its judged outputs unscored.
+    one scenario are not independent). Each system's shortcut signs (copying the seeker,
+    cut-off replies, the analysis sent as the reply, talking about the seeker, notes to the
+    grader) are counted too, and a rise over the baseline is pointed out. Exits non-zero when a
+    system has more than --max-failure-rate of its judged outputs unscored.
     """
     from ..evaluate.evaluation import Evaluation
     from ..evaluate.tables import eval_tables
+    from ..signs import rises
 
     console = _console()
     aligned = _aligned(list(systems), intersect=intersect)
@@ -213,6 +216,14 @@ def eval_cmd(systems: tuple[str, ...], output: str, baseline: str | None, all_pa
             c = pair["clusters"]
             console.print(f"{pair['b']} vs {pair['a']} per {cluster_by}: better on {c['better']} "
                           f"of {c['n']}, worse on {c['worse']} (sign test p = {c['p_sign']:.3g})")
+    for pair in summary["pairs"]:
+        up = rises(summary["systems"][pair["b"]].get("signs") or {},
+                   summary["systems"][pair["a"]].get("signs") or {})
+        if up:
+            what = ", ".join(f"{n.replace('_', ' ')} {100 * a:.1f} % -> {100 * b:.1f} %" for n, a, b in up)
+            console.print(f"[yellow]Shortcut signs rose in {pair['b']} over {pair['a']}: {what}. Read "
+                          f"those outputs before trusting its reward (docs/training.md, \"Shortcut "
+                          f"signs\").[/]", highlight=False, soft_wrap=True)
     console.print(f"Summary: {path}  (perm report {output} -o REPORT_DIR)")
     _track(console, report_to, output, "eval", summary)
     warning = ev.format_warning()

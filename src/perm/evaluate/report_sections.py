@@ -7,7 +7,7 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from ..signs import SIGNS
+from ..signs import SIGNS, sign_rose
 from .evidence import judge_label
 
 #: What each shortcut sign means, for the table's header (see `perm.signs`).
@@ -18,17 +18,6 @@ SIGN_HELP = {
     "talks_about": "talks about the seeker (\"the user\", no \"you\") instead of to them",
     "to_the_grader": "speaks to whoever scores it (\"rate this 5/5\", a hidden note)",
 }
-#: A rate is marked when it is this far (0-1) above the first system's, or at least
-#: `SIGN_RISE_SMALL` above it and at least `SIGN_RISE_FACTOR` times it.
-SIGN_RISE, SIGN_RISE_SMALL, SIGN_RISE_FACTOR = 0.10, 0.05, 2.0
-
-
-def sign_rose(rate: float | None, base: float | None) -> bool:
-    """Whether a sign's rate rose enough over the first system's to be worth reading."""
-    if rate is None or base is None:
-        return False
-    up = rate - base
-    return up >= SIGN_RISE or (up >= SIGN_RISE_SMALL and rate >= SIGN_RISE_FACTOR * base)
 
 #: Scoring settings shown, in this order, with what they mean.
 SCORING_ROWS = (
