@@ -34,6 +34,8 @@ def test_score_writes_one_line_per_input_in_order(write_jsonl, tmp_path):
         assert key in rows[0]
     assert rows[5]["format_ok"] is False and rows[5]["outcome"] == "format_error"
     assert "PERM scores" in res.output and "reward" in res.output
+    # the malformed output is read whole and ends without punctuation: 1 of 6 unfinished
+    assert "Shortcut signs" in res.output and "unfinished 16.7 %" in " ".join(res.output.split())
 
 
 def test_invalid_input_stops_before_any_judge_call(write_jsonl, tmp_path):

@@ -14,6 +14,7 @@ from ..errors import DataErrors, PermError
 from ..runs import STDOUT, abandon, check_output_file, failure_problem, format_warning
 from ..runs.gate import score_tally
 from ..runs.scored import score_run, score_runs, score_stamp
+from ..signs import describe, sign_rates
 from ..types import Sample, ScoreResult
 from .options import build_scoring_config, judge_options, run_options
 from .progress import ScoreProgress, summary_table
@@ -121,6 +122,8 @@ def score(input_path: str, output: str | None, skip_invalid: bool, retry_failed:
     rows = run.records()
     console.print(summary_table(rows, scorer.stats.as_dict(), time.perf_counter() - started,
                                 len(run.todo), scorer.identity))
+    console.print(f"Shortcut signs (share of outputs; docs/training.md): "
+                  f"{describe(sign_rates(samples))}", highlight=False, soft_wrap=True)
     tally = score_tally(rows)
     warning = format_warning(tally, cfg.on_format_error)
     if warning:
