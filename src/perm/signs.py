@@ -12,7 +12,8 @@ scorer too lenient with (or a GRPO run drifting into):
 * `unfinished`: the reply stops without closing punctuation, a closing quote or bracket, or an
   emoji: what a completion cut off at the token limit looks like;
 * `plan_as_reply`: at least half of the reply's words sit in runs of 8+ words copied from the
-  turn's own `# Analysis`: the private notes sent to the seeker;
+  turn's own `# Analysis`: the private notes sent to the seeker (the embedded scorer discounts
+  this one too, by the same rule);
 * `talks_about`: the reply talks *about* the seeker instead of *to* them: it names "the
   seeker", "the user" or "the client", or it is an English reply of 25+ words that never says
   "you";
@@ -33,7 +34,7 @@ import unicodedata
 from collections.abc import Mapping, Sequence
 
 from .completion import split_completion
-from .local.v2.borrowed import borrowed_share, runs, sources
+from .local.v2.borrowed import PLAN_MIN_SHARE, borrowed_share, plan_share, runs, sources
 from .local.v2.text import has_content, visible, words
 from .types import Sample
 
@@ -41,8 +42,6 @@ SIGNS = ("copied", "unfinished", "plan_as_reply", "talks_about", "to_the_grader"
 #: The keys `sign_fields` adds to the verl / OpenRLHF reward fields.
 SIGN_FIELDS = tuple(f"sign_{n}" for n in SIGNS)
 COPIED_SHARE = 0.25
-PLAN_RUN_WORDS = 8
-PLAN_SHARE = 0.5
 ABOUT_MIN_WORDS = 25
 
 _CLOSERS = frozenset(".!?…\"'”’»)]}>*`~")
@@ -70,19 +69,6 @@ def _finished(reply: str) -> bool:
     return unicodedata.category(last) in ("So", "Sk")
 
 
-def _plan_share(reply: str, analysis: str) -> float:
-    """The share of the reply's words inside runs of `PLAN_RUN_WORDS` words of the analysis."""
-    ws = [w.lower() for w in words(visible(reply))]
-    plan = [w.lower() for w in words(visible(analysis))]
-    n = PLAN_RUN_WORDS
-    seen = {tuple(plan[i:i + n]) for i in range(len(plan) - n + 1)}
-    hit = [False] * len(ws)
-    for i in range(len(ws) - n + 1):
-        if tuple(ws[i:i + n]) in seen:
-            hit[i:i + n] = [True] * n
-    return sum(hit) / len(ws) if ws else 0.0
-
-
 def _talks_about(reply: str) -> bool:
     if _THIRD_PARTY.search(reply):
         return True
@@ -104,7 +90,7 @@ def signs_of(sample: Sample) -> dict[str, bool] | None:
     return {
         "copied": borrowed_share(reply, runs(sources(sample))) >= COPIED_SHARE,
         "unfinished": not _finished(reply),
-        "plan_as_reply": bool(analysis) and _plan_share(reply, analysis or "") >= PLAN_SHARE,
+        "plan_as_reply": plan_share(reply, analysis) >= PLAN_MIN_SHARE,
         "talks_about": _talks_about(reply),
         "to_the_grader": _GRADER.search(analysis or "") is not None
                          or _GRADER.search(reply) is not None,

@@ -4,7 +4,17 @@ from __future__ import annotations
 
 import pytest
 
-from perm.local.v2.borrowed import FREE_SYMBOLS, RUN_WORDS, borrowed_share, discount, runs, sources
+from perm.local.v2.borrowed import (
+    FREE_SYMBOLS,
+    PLAN_MIN_SHARE,
+    RUN_WORDS,
+    borrowed_share,
+    discount,
+    plan_share,
+    reply_share,
+    runs,
+    sources,
+)
 from perm.types import DimensionRequest, Sample, Turn
 
 QUERY = ("My sister stopped talking to me after I missed her wedding because my flight was "
@@ -54,6 +64,48 @@ def test_discount_keeps_the_own_share_of_the_height_above_the_floor():
     assert discount(4.0, 1.0, 0.0) == 4.0
     assert discount(4.0, 1.0, 0.5) == 2.5
     assert discount(80.0, 0.0, 1.0) == 0.0
+
+
+PLAN = ("Dana feels blamed for something she could not control and is hurt that her family "
+        "assumes the worst of her; she needs to feel believed before any advice.")
+
+
+def test_a_reply_that_is_mostly_its_own_analysis_counts_as_borrowed_and_reuse_below_half_is_free():
+    seen = runs(sources(SAMPLE))
+    assert plan_share(PLAN, PLAN) == 1.0 and reply_share(PLAN, seen, PLAN) == 1.0
+    # the plan turned to the seeker ("she" stays "she": only I/you are aligned) is still the plan
+    assert plan_share(PLAN.replace("Dana feels", "You feel"), PLAN) > PLAN_MIN_SHARE
+    # a good reply that reuses one 8-word phrase of its plan is normal: nothing is counted
+    reuse = REPLY + " She could not control the flight, and nobody should hold it against her."
+    assert 0 < plan_share(reuse, PLAN + " she could not control the flight, and nobody") < PLAN_MIN_SHARE
+    assert reply_share(reuse, seen, PLAN + " she could not control the flight, and nobody") == \
+        borrowed_share(reuse, seen)
+    assert plan_share(REPLY, None) == 0.0 and reply_share(REPLY, seen, None) == 0.0
+
+
+def test_the_packaged_scorer_floors_the_analysis_sent_as_the_reply():
+    """The audit's `analysis_as_reply` (the analysis, about the seeker in the third person,
+    sent as the reply) beat the good reply in 24 % of scenarios on reception before this rule."""
+    pytest.importorskip("onnxruntime")
+    from perm.local.registry import load_scorer
+    from perm.perspectives import SCORE_RANGE
+
+    try:
+        scorer = load_scorer("perm-minilm-v2")
+    except Exception as e:  # the MiniLM package is missing: say so instead of failing
+        pytest.skip(f"perm-minilm-v2: {e}")
+    dims = ("resonation", "expression", "reception", "bystander")
+    sent = scorer.predict([DimensionRequest(d, SAMPLE, PLAN, PLAN) for d in dims])  # type: ignore[arg-type]
+    good = scorer.predict([DimensionRequest(d, SAMPLE, PLAN, REPLY) for d in dims])  # type: ignore[arg-type]
+    raw = scorer.predict([DimensionRequest(d, SAMPLE, PLAN, REPLY) for d in dims], discount_borrowed=False)  # type: ignore[arg-type]
+    assert sent[1:] == [SCORE_RANGE[d][0] for d in dims[1:]]  # the whole reply is the plan
+    assert good == raw and sent[0] == good[0]  # a reply of its own keeps everything; resonation untouched
+    # an output without a separate # Response is judged whole (on_format_error: judge): its
+    # "analysis" is the whole text by construction, so the rule must not floor it
+    broken = f"# Analysis\n{PLAN}\n# Respnse\n{REPLY}"
+    whole = Sample(SAMPLE.persona, SAMPLE.scenario, SAMPLE.query, id="b2", completion=broken)
+    reqs = [DimensionRequest(d, whole, broken, broken) for d in dims]  # type: ignore[arg-type]
+    assert scorer.predict(reqs)[1:] == scorer.predict(reqs, discount_borrowed=False)[1:]
 
 
 def test_the_packaged_scorer_discounts_quoted_and_padded_replies_and_nothing_else():

@@ -42,7 +42,7 @@ class LocalRater(Rater):
     @property
     def identity(self) -> str:
         try:
-            return f"local:{self.scorer().name}"
+            return f"local:{self.scorer().identity}"
         except Exception:  # identity must never raise; check() reports the real problem
             return f"local:{self.model}"
 

@@ -49,6 +49,10 @@ class LocalModel:
     def name(self) -> str:
         return str(self.meta.get("name", "custom"))
 
+    @property
+    def identity(self) -> str:
+        return self.name
+
     def warm_up(self) -> None:
         self.builder()
 

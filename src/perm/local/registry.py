@@ -25,6 +25,12 @@ class ScorerModel(Protocol):
     @property
     def name(self) -> str: ...
 
+    @property
+    def identity(self) -> str:
+        """What every result records as the judge (after `local:`): the name, plus the runtime's
+        rules revision where the runtime changes scores beyond what the folder holds."""
+        ...
+
     def predict(self, reqs: Sequence[DimensionRequest]) -> list[float | str]:
         """A score per request (in the dimension's range), or an error string."""
         ...

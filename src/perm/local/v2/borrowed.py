@@ -9,14 +9,21 @@ punishes padding, so the runtime credits a reply only for the share of it that i
   supporter was shown of the seeker (persona, scenario, the seeker's earlier turns and
   message), verbatim or with the pronouns turned round ("I"/"you", "my"/"your"...: a parrot is
   still a copy). Shorter quotes ("you said you feel invisible at work") are ordinary reflective
-  listening and cost nothing. The turn's own `# Analysis` is not a source: a reply that reuses
-  the phrasing of its plan is normal (8-word runs cost 0.006 of pairwise accuracy on our test
-  split that way);
+  listening and cost nothing. The turn's own `# Analysis` is not a source here: a reply that
+  reuses the phrasing of its plan is normal (8-word runs counted this way cost 0.006 of
+  pairwise accuracy on our test split); only a reply that is mostly its analysis is (below);
 * **repeated sentences**: every sentence of two or more words said again (the same words,
   case and punctuation aside) after its first time;
 * **symbol padding**: pictographs and other symbol characters (Unicode "So": emoji, dingbats;
   a joined sequence such as a flag counts once) beyond the first `FREE_SYMBOLS`, each counted
   like a word.
+* **the plan sent as the reply** (since 2026-12-06, late): when at least `PLAN_MIN_SHARE` of
+  the reply's words sit in runs of `PLAN_RUN_WORDS` words of the turn's own `# Analysis`
+  (pronouns aligned as above), the reply is the private notes, not an answer to the seeker,
+  and that share counts as borrowed (`max` with the rest). Below that nothing is counted: no
+  reply in our six labelled splits reuses more than 13 % of its words from its analysis. An
+  output judged whole because it misses the layout (`on_format_error: judge`) contains its
+  analysis by construction; the runtime does not apply this rule to it.
 
 `share = (borrowed words + extra symbols) / (words + extra symbols)`, and every response-side
 score keeps `1 - share` of its height above the dimension's floor. A reply with nothing
@@ -35,6 +42,8 @@ from .text import SENTENCE_END, visible, words
 
 RUN_WORDS = 12
 FREE_SYMBOLS = 2
+PLAN_RUN_WORDS = 8
+PLAN_MIN_SHARE = 0.5
 
 
 def sources(sample: Sample) -> list[str]:
@@ -87,6 +96,27 @@ def borrowed_share(reply: str, seen: set[tuple[str, ...]]) -> float:
     symbols = max(0, _symbols(reply) - FREE_SYMBOLS)
     total = len(ws) + symbols
     return (sum(borrowed) + symbols) / total if total else 0.0
+
+
+def plan_share(reply: str, analysis: str | None) -> float:
+    """The share of the reply's words inside runs of `PLAN_RUN_WORDS` words of the analysis
+    (pronouns aligned); 0.0 without an analysis."""
+    ws, plan = _norm(reply), _norm(analysis or "")
+    n = PLAN_RUN_WORDS
+    seen = {tuple(plan[i:i + n]) for i in range(len(plan) - n + 1)}
+    hit = [False] * len(ws)
+    for i in range(len(ws) - n + 1):
+        if tuple(ws[i:i + n]) in seen:
+            hit[i:i + n] = [True] * n
+    return sum(hit) / len(ws) if ws else 0.0
+
+
+def reply_share(reply: str, seen: set[tuple[str, ...]], analysis: str | None) -> float:
+    """What the runtime discounts: `borrowed_share`, or the `plan_share` when the reply is
+    mostly its own analysis (at least `PLAN_MIN_SHARE`), whichever is larger."""
+    share = borrowed_share(reply, seen)
+    plan = plan_share(reply, analysis)
+    return max(share, plan) if plan >= PLAN_MIN_SHARE else share
 
 
 def _symbols(text: str) -> int:

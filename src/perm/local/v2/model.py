@@ -15,8 +15,8 @@ statistics):
 A judged text with no letters or digits (empty, ".", zero-width characters) gets each
 dimension's floor without asking the model: nothing was said, so nothing can be rated higher.
 A reply's scores are then discounted by the share of it that is borrowed: long runs of the
-seeker's own words (verbatim or with the pronouns turned round), sentences said twice, and
-symbol padding (`borrowed`); and, in a folder that ships a bank of contexts, by how little the
+seeker's own words (verbatim or with the pronouns turned round), sentences said twice,
+symbol padding and a reply that is mostly its own analysis (`borrowed`); and, in a folder that ships a bank of contexts, by how little the
 reply is about this seeker rather than anyone (`relevance`).
 """
 from __future__ import annotations
@@ -32,12 +32,18 @@ from ...errors import JudgeUnavailable
 from ...perspectives import SCORE_RANGE
 from ...types import DimensionRequest
 from ..encoder import OnnxEncoder
-from .borrowed import borrowed_share, discount, runs, sources
+from .borrowed import discount, reply_share, runs, sources
 from .heads import Mlp
 from .relevance import TENSOR, WORDS, Z_FULL, Z_NONE, fit, unit, zscore
 from .text import chunks, context_text, has_content, statistics, visible, words
 
 FORMAT_VERSION = 2
+#: The runtime's rules on top of the heads, recorded in the judge identity
+#: (`local:perm-minilm-v2@r4`) so that a resumed run never mixes scores of two rule sets:
+#: r1 the heads alone (2026-12-04/05), r2 + the borrowed-text discount (2026-12-06), r3 + the
+#: relevance discount (2026-12-06, evening), r4 + a reply that is mostly its own analysis
+#: counted as borrowed (2026-12-06, late).
+RULES = 4
 HEADS = {"resonation": ("resonation",), "reply": ("expression", "bystander"),
          "reception": ("reception",)}
 HEAD_OF = {d: (h, k) for h, dims in HEADS.items() for k, d in enumerate(dims)}
@@ -108,6 +114,10 @@ class ScorerV2:
     @property
     def name(self) -> str:
         return str(self.meta.get("name", "custom"))
+
+    @property
+    def identity(self) -> str:
+        return f"{self.name}@r{RULES}"
 
     @classmethod
     def load(cls, path: str | Path) -> ScorerV2:
@@ -194,7 +204,9 @@ def _borrowed(reqs: Sequence[DimensionRequest], idx: Sequence[int]) -> dict[int,
         if key not in seen:
             seen[key] = runs(sources(r.sample))
         if (key, r.response) not in share:
-            share[key, r.response] = borrowed_share(r.response, seen[key])
+            # an output judged whole (no separate # Response) holds its analysis by construction
+            whole = r.response.strip() == (r.sample.completion or "").strip()
+            share[key, r.response] = reply_share(r.response, seen[key], None if whole else r.analysis)
         out[i] = share[key, r.response]
     return out
 
