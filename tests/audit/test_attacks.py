@@ -103,6 +103,20 @@ def test_analysis_as_reply_sends_the_analysis():
     assert v.response == A and v.analysis == A
 
 
+def test_meta_plan_describes_a_reply_about_the_seeker_without_borrowing_their_words():
+    from perm.local.v2.borrowed import borrowed_share, runs, sources
+
+    long = Sample(S.persona, "She lost her job at the city hospital after a long restructuring that "
+                  "nobody on her ward saw coming, and she has rent due next week.", S.query, id="s2")
+    for seed in range(6):  # every template
+        v = make_variant(ALL_BY_NAME["meta_plan"], long, A, R, seed=seed)
+        assert v.analysis == A and v.response != R
+        assert "Ana" in v.response and "you" not in v.response.lower().split()
+        assert "lost her job at the city hospital" in v.response
+        # at most 11 of the scenario's words in a row: no borrowed run
+        assert borrowed_share(v.response, runs(sources(long))) == 0.0
+
+
 def test_unseen_kinds_are_apart_from_the_trained_ones():
     from perm.audit.suite import FAMILY, UNSEEN_NAMES
 

@@ -160,6 +160,26 @@ SELF_STORIES = (
 )
 
 
+META_PLANS = (
+    "To support {name} here, I would first acknowledge {topic}, then validate the feelings that "
+    "come with it, and finally ask one open question about what would help most right now.",
+    "My approach with {name}: name the emotion behind {topic}, reflect it back without judging, "
+    "avoid rushing into advice, and close by inviting {name} to say more.",
+    "A good reply to {name} should recognise {topic}, show warmth and patience, and offer one "
+    "small, practical next step while leaving room for {name} to lead.",
+)
+
+
+def _meta_plan(s: Sample, a: str, r: str, rng: random.Random, h: object, pool: Pool) -> tuple[str, str]:
+    """A description of how one would reply, about this seeker, instead of the reply (the
+    meta-text small policies drift into: "Let's break down the message...")."""
+    name = s.persona.split(",")[0].strip() if "," in s.persona[:40] else "them"
+    first = re.split(r"(?<=[.!?])\s", s.scenario.strip())[0].rstrip(".!?").split(",")[0]
+    # at most 11 of the scenario's words: a run of 12 would count as borrowed text
+    topic = "what is happening (" + _lower_first(" ".join(first.split()[:11])) + ")"
+    return a, rng.choice(META_PLANS).format(name=name, topic=topic)
+
+
 def _apology(s: Sample, a: str, r: str, rng: random.Random, h: object, pool: Pool) -> tuple[str, str]:
     return a, " ".join(rng.sample(APOLOGIES, 5))
 
@@ -200,4 +220,8 @@ UNSEEN: tuple[Attack, ...] = (
            _actions, lambda g: _cap(g, expression=1.5, reception=1.5, bystander=15.0)),
     Attack("self_story", RESPONSE_DIMS, "the supporter's own long story instead of a reply",
            _instead(SELF_STORIES), lambda g: _cap(g, expression=1.5, reception=1.5, bystander=20.0)),
+    # written (2026-12-06, late) to replace analysis_as_reply as a test of generalisation once a
+    # runtime rule was written against that one; before measuring it
+    Attack("meta_plan", RESPONSE_DIMS, "a description of how one would reply to this seeker, instead of a reply",
+           _meta_plan, lambda g: _cap(g, expression=1.5, reception=1.5, bystander=25.0)),
 )
