@@ -40,6 +40,14 @@ def test_simulate_writes_one_transcript_per_scenario(tmp_path):
             assert last["stop"].startswith("format: ") and last["seeker"] is None
         else:
             assert len(line["turns"]) == 2 and last["seeker"]["feeling"] is not None
+    # each turn lists its shortcut signs; the summary gives their rates over the policy turns
+    from perm.signs import SIGNS
+
+    turns = [t for r in lines for t in r["turns"] if t["signs"] is not None]
+    assert turns and all(set(t["signs"]) <= set(SIGNS) for t in turns)
+    copied = sum("copied" in t["signs"] for t in turns)
+    assert f"Shortcut signs over {len(turns)} policy turn(s): copied {100 * copied / len(turns):.1f} %" \
+        in " ".join(res.output.split())
     line = next(r for r in lines if r["end"] == "turns")
     # the reward is explained line by line and the environment recorded
     assert line["reward"]["lines"][-1].startswith("reward = ") and line["reward"]["value"] is not None

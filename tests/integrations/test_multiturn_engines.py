@@ -98,6 +98,8 @@ def test_openrlhf_multi_turn_executor_plays_perm_episodes(tmp_path, tokenizer_di
         assert got["reward"] == pytest.approx(ep.reward.reward) == pytest.approx(got["scores"])
         assert got["extra_logs"]["perm/turns_played"] == 3.0 and got["extra_logs"]["perm/missing"] == 0.0
         assert got["extra_logs"]["perm/final_term"] == pytest.approx(ep.reward.terms["final"])
+        for name, share in ep.sign_shares().items():  # the share of its turns showing each sign
+            assert got["extra_logs"][f"perm/sign_{name}"] == pytest.approx(share), name
         # the policy's turns are the actions; the seeker's turns sit between them, rendered by
         # the chat template, and never count as actions
         assert got["actions"][0].startswith("# Analysis\nTurn 1") and got["actions"][0].endswith("<|im_end|>")
@@ -153,6 +155,8 @@ def test_verl_agent_loop_worker_plays_perm_episodes(tmp_path, tiny_model_dir):
         assert got["rm_nonzero"] == 1 and got["rm_score"] == pytest.approx(ep.reward.reward, abs=1e-6)
         assert got["turn_scores"] == pytest.approx([t.score.reward for t in ep.turns])
         assert got["perm"]["turns_played"] == 3.0 and got["perm"]["missing"] == 0.0
+        for name, share in ep.sign_shares().items():
+            assert got["perm"][f"sign_{name}"] == pytest.approx(share), name
         # three policy turns (trained) and, between them, the seeker's turns (mask 0)
         assert [p.split("\n# Response")[0] for p in got["policy"]] == [
             f"# Analysis\nTurn {k}: they feel unheard." for k in (1, 2, 3)]

@@ -15,6 +15,7 @@ pytest.importorskip("trl", reason="training tests need the train extra")
 
 from perm.cli import cli  # noqa: E402
 from perm.env.chat import seeker_turn_ids  # noqa: E402
+from perm.signs import SIGNS  # noqa: E402
 from perm.train.config import build_train_config  # noqa: E402
 from perm.train.multiturn import episode_reward_funcs  # noqa: E402
 from perm.train.trainer import build_trainer, run_training  # noqa: E402
@@ -51,6 +52,10 @@ def test_one_multi_turn_grpo_step_with_the_real_trl(tiny_recipe):
     want = sum(ep.reward.reward for ep in episodes) / 4
     assert rec["reward"] == pytest.approx(want, abs=1e-5)  # TRL's reward is the episode reward
     assert rec["perm/episode_turns"] == 2.0 and rec["perm/ended_turns"] == 1.0
+    # the shortcut signs: the mean over episodes of the share of their turns showing each
+    for name in SIGNS:
+        want = sum(ep.sign_shares()[name] for ep in episodes) / 4
+        assert rec[f"perm/sign_{name}"] == pytest.approx(want, abs=1e-6), name
     assert (out / "final" / "adapter_config.json").is_file()
     assert "multi_turn:" in (out / "perm_train_config.yaml").read_text()
 
@@ -75,6 +80,18 @@ def test_episode_reward_terms_need_the_rollout_columns():
 
     with pytest.raises(ConfigError, match="rollout_func"):
         safety(["p"], ["c"])
+
+
+def test_episode_signs_are_logged_once_per_batch_as_a_mean_over_episodes():
+    logged: dict[str, float] = {}
+    turns, _, _ = episode_reward_funcs()
+    nan = float("nan")
+    signs = [dict.fromkeys(SIGNS, 0.0) | {"unfinished": 1.0}, dict.fromkeys(SIGNS, 0.0) | {"unfinished": 0.5},
+             dict.fromkeys(SIGNS, nan)]  # the last episode had no reply to check: left out
+    cols = {"episode_turns": [0.5, 0.1, None], "episode_signs": signs,
+            "log_metric": lambda k, v: logged.__setitem__(k, v)}
+    turns(["p"] * 3, ["c"] * 3, **cols)
+    assert logged["perm/sign_unfinished"] == pytest.approx(0.75) and logged["perm/sign_copied"] == 0.0
 
 
 def test_perm_train_multi_turn_flags(tiny_recipe, tmp_path):

@@ -9,6 +9,7 @@ from rich.console import Console
 
 from ..errors import PermError
 from ..runs import STDOUT, check_output_file
+from ..signs import SIGNS, describe
 from .options import build_scoring_config, judge_options
 from .score import echo
 
@@ -123,9 +124,11 @@ def simulate(policy_arg: str, scenarios: str, output: str, turns: int | None,
             console.print("[yellow]note[/] a fake seeker or judge is a scripted stand-in: these "
                           "transcripts carry no meaning")
         ended: dict[str, int] = {}
+        shown: list[dict[str, bool]] = []  # each policy turn's shortcut signs (perm.signs)
 
         def count(ep: Any) -> None:
             ended[str(ep.end)] = ended.get(str(ep.end), 0) + 1
+            shown.extend(t.signs for t in ep.turns if t.signs is not None)
 
         asyncio.run(simulate_run(env, policy, spec, run, batch_size=batch_size, on_episode=count))
         run.finish()
@@ -134,3 +137,6 @@ def simulate(policy_arg: str, scenarios: str, output: str, turns: int | None,
     ends = ", ".join(f"{n} {why}" for why, n in sorted(ended.items())) or "none played"
     where = "" if run.to_stdout else f"; {len(run.records())} transcript(s) in {output}"
     console.print(f"{system}: {sum(ended.values())} episode(s) played (ended: {ends}){where}")
+    if shown:
+        rates = {"n": len(shown), **{n: sum(s[n] for s in shown) / len(shown) for n in SIGNS}}
+        console.print(f"Shortcut signs over {len(shown)} policy turn(s): {describe(rates)}")

@@ -24,6 +24,7 @@ from ..errors import ConfigError
 from ..judges.base import ChatModel
 from ..rating import Rater
 from ..scoring import PermScorer
+from ..signs import signs_of
 from ..types import Message, Sample, Turn
 from .batching import StepBatcher
 from .behaviour import behaviour_of
@@ -102,6 +103,8 @@ class SeekerEnv:
             turns.append(turn)
             scored.append(i)
         samples = [episodes[i].judge_sample(outputs[i] or "") for i in scored]
+        for i, sample in zip(scored, samples):
+            turns[i].signs = signs_of(sample)
         counts = None if tokens is None else [tokens[i] for i in scored]
         conversations = {i: [*episodes[i].conversation(), Turn("assistant", turns[i].response)]
                          for i in asked}

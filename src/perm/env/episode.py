@@ -8,11 +8,13 @@ seeker read (the `# Response` sections) in the history.
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ..data import sample_to_dict
 from ..policy import build_messages
+from ..signs import SIGNS
 from ..types import Message, Sample, ScoreResult, Turn
 from .behaviour import SeekerBehaviour
 from .config import EndReason
@@ -30,6 +32,7 @@ class EpisodeTurn:
     score: ScoreResult | None = None  # None: not scored (the policy gave no output)
     seeker: SeekerReport | None = None  # None: the seeker was not asked (a stop came first)
     stop: str | None = None  # why the episode stopped at this turn, when it did
+    signs: dict[str, bool] | None = None  # its shortcut signs (perm.signs); None: no reply to check
 
     def value(self) -> TurnValue:
         """The turn's PERM reward as the episode reward reads it."""
@@ -43,7 +46,8 @@ class EpisodeTurn:
     def to_dict(self) -> dict[str, Any]:
         return {"turn": self.index, "output": self.output, "response": self.response,
                 "score": None if self.score is None else self.score.to_dict(),
-                "seeker": None if self.seeker is None else self.seeker.to_dict(), "stop": self.stop}
+                "seeker": None if self.seeker is None else self.seeker.to_dict(), "stop": self.stop,
+                "signs": None if self.signs is None else [n for n in SIGNS if self.signs[n]]}
 
 
 @dataclass(slots=True)
@@ -98,6 +102,12 @@ class Episode:
         if last is None:
             return None
         return FinalReport(last.need_value, last.feeling, last.error)
+
+    def sign_shares(self) -> dict[str, float]:
+        """Each shortcut sign's share of the policy turns that had a reply to check (NaN when
+        none had): how often this conversation showed it."""
+        checked = [t.signs for t in self.turns if t.signs is not None]
+        return {n: sum(s[n] for s in checked) / len(checked) if checked else math.nan for n in SIGNS}
 
     def turn_values(self) -> list[TurnValue]:
         return [t.value() for t in self.turns]

@@ -28,6 +28,7 @@ from perm.errors import ConfigError, JudgeUnavailable
 from perm.integrations.common import decode_context, resolve_null_reward, sample_from_context
 from perm.integrations.loop import LoopThread, PerProcess
 from perm.integrations.runner import max_failed_samples
+from perm.signs import SIGN_FIELDS
 from perm.types import Sample
 
 _ENV = {"env_config": "PERM_ENV_CONFIG", "judge": "PERM_JUDGE", "model": "PERM_JUDGE_MODEL",
@@ -35,7 +36,7 @@ _ENV = {"env_config": "PERM_ENV_CONFIG", "judge": "PERM_JUDGE", "model": "PERM_J
         "max_failed_samples": "PERM_MAX_FAILED_SAMPLES"}
 #: The flat per-episode fields an engine logs (floats; NaN where nothing was measured).
 EPISODE_FIELDS = ("score", "turns_term", "final_term", "turns_played", "turn_reward_mean",
-                  "seeker_feeling", "need_met", "missing", "ended_early")
+                  "seeker_feeling", "need_met", "missing", "ended_early", *SIGN_FIELDS)
 
 
 def env_config_from(options: Mapping[str, Any]) -> EnvConfig:
@@ -111,7 +112,8 @@ class BackgroundEnv:
 
 
 def episode_fields(episode: Episode, score: float) -> dict[str, float]:
-    """An ended episode as flat floats for an engine's logs (`EPISODE_FIELDS`)."""
+    """An ended episode as flat floats for an engine's logs (`EPISODE_FIELDS`); `sign_<name>`
+    is the share of its policy turns that showed that shortcut sign (`perm.signs`)."""
     r = episode.reward
     nan = math.nan
     rewards = [t.score.reward for t in episode.turns if t.score is not None and t.score.reward is not None]
@@ -127,7 +129,8 @@ def episode_fields(episode: Episode, score: float) -> dict[str, float]:
             "seeker_feeling": num(None if last is None else last.feeling),
             "need_met": num(None if last is None else last.need_value),
             "missing": 1.0 if r is None or r.reward is None else 0.0,
-            "ended_early": 0.0 if episode.end == "turns" else 1.0}
+            "ended_early": 0.0 if episode.end == "turns" else 1.0,
+            **{f"sign_{n}": v for n, v in episode.sign_shares().items()}}
 
 
 def resolve(kwargs: Mapping[str, Any] | None = None) -> dict[str, Any]:

@@ -31,13 +31,14 @@ from ..env.chat import seeker_turn_ids
 from ..errors import ConfigError, DataError, DataErrors, JudgeUnavailable
 from ..policy import build_messages
 from ..scoring import PermScorer
+from ..signs import SIGNS
 from ..types import Sample
 
 #: The episode reward's terms, one TRL reward function each (their sum is the reward).
 TERMS = ("turns", "final", "safety")
 #: Extra columns the rollout returns (TRL hands them to the reward functions).
 COLUMNS = ("episode_reward", "episode_turns", "episode_final", "episode_safety", "episode_end",
-           "episode_played", "episode_feeling")
+           "episode_played", "episode_feeling", "episode_signs")
 MIN_TURN_TOKENS = 8  # a policy turn with less room than this is not played: the episode ends
 
 
@@ -190,7 +191,8 @@ def generate(trainer: Any, contexts: Sequence[Sequence[int]], max_new_tokens: in
 
 def episode_columns(episodes: Sequence[Episode]) -> dict[str, list[Any]]:
     """The per-completion episode columns (reward, its terms, how it ended, turns played, the
-    seeker's last feeling) TRL forwards to the reward functions."""
+    seeker's last feeling, each shortcut sign's share of its turns) TRL forwards to the reward
+    functions."""
     cols: dict[str, list[Any]] = {c: [] for c in COLUMNS}
     for ep in episodes:
         r = ep.reward
@@ -202,6 +204,7 @@ def episode_columns(episodes: Sequence[Episode]) -> dict[str, list[Any]]:
         cols["episode_played"].append(len(ep.turns))
         last = ep.turns[-1].seeker if ep.turns else None
         cols["episode_feeling"].append(None if last is None else last.feeling)
+        cols["episode_signs"].append(ep.sign_shares())
     return cols
 
 
@@ -235,6 +238,11 @@ def _log(kwargs: Mapping[str, Any]) -> None:
         mean = sum(feelings) / len(feelings)
         if math.isfinite(mean):
             log_metric("perm/seeker_feeling", mean)
+    shares = [s for s in kwargs.get("episode_signs") or [] if isinstance(s, Mapping)]
+    for name in SIGNS:  # the mean over episodes of the share of their turns showing it
+        seen = [float(s[name]) for s in shares if name in s and math.isfinite(float(s[name]))]
+        if seen:
+            log_metric(f"perm/sign_{name}", sum(seen) / len(seen))
 
 
 def episode_turns(prompts: Sequence[Any], completions: Sequence[Any], **kwargs: Any) -> list[float | None]:
