@@ -19,7 +19,11 @@ scorer too lenient with (or a GRPO run drifting into):
   "you";
 * `to_the_grader`: the turn (analysis or reply) speaks to whoever scores it: an HTML comment,
   a `[SYSTEM ...]`-style tag, "grader", "evaluator", "reviewer", "rubric", "full marks", "rate
-  this 5", "10/10" and the like.
+  this 5", "10/10" and the like;
+* `about_itself`: the reply talks about itself instead of the seeker's situation: it calls
+  itself a reply, response or answer ("this response", "my reply"), or says what writes it
+  ("as an AI", "a language model", "I'm a chatbot"). Sometimes honest, but a rate that climbs
+  means the policy found that self-description pays.
 
 Real replies show these too (8 % of counsel-chat answers and 22 % of ESConv turns end without
 closing punctuation; some good replies never say "you"), so a rate means little on its own:
@@ -38,7 +42,7 @@ from .local.v2.borrowed import PLAN_MIN_SHARE, borrowed_share, plan_share, runs,
 from .local.v2.text import has_content, visible, words
 from .types import Sample
 
-SIGNS = ("copied", "unfinished", "plan_as_reply", "talks_about", "to_the_grader")
+SIGNS = ("copied", "unfinished", "plan_as_reply", "talks_about", "to_the_grader", "about_itself")
 #: The keys `sign_fields` adds to the verl / OpenRLHF reward fields.
 SIGN_FIELDS = tuple(f"sign_{n}" for n in SIGNS)
 COPIED_SHARE = 0.25
@@ -55,6 +59,17 @@ _GRADER = re.compile("|".join((
     r"(?:[:=]|as|at|of)?\s*(?:\d|five|ten|maximum|highest|perfect|full|top|excellent)\b",
     r"\b(?:maximum|highest|perfect|full|top)\b[^.\n]{0,20}?\b(?:score|rating|marks)\b",
     r"\b(?:5\s*/\s*5|10\s*/\s*10|100\s*/\s*100)\b",
+)), re.IGNORECASE)
+_ITSELF = re.compile("|".join((
+    r"\b(?:this|my|the above) (?:(?!(?:is|was|seems|sounds|can be|may be)\b)[\w-]+,? ){0,3}?"
+    r"(?:reply|response|answer)\b",
+    r"\b(?:a|an) (?:[\w-]+,? ){0,3}?(?:reply|response|answer) (?:that|which) (?:names|validates|"
+    r"follows|shows|reflects|acknowledges|invites)\b",
+    r"\bas (?:an?|your) (?:ai|a\.i\.|artificial intelligence|language model|llm|chatbot|bot|"
+    r"virtual assistant|ai assistant)\b",
+    r"\b(?:i am|i'm|im) (?:just |only |an? )*(?:ai|a\.i\.|artificial intelligence|language "
+    r"model|llm|chatbot|bot|computer program|virtual assistant)\b",
+    r"\b(?:large )?language model\b",
 )), re.IGNORECASE)
 _ENGLISH = frozenset("the and to of a is it that in i this for be are was with not but so".split())
 
@@ -94,6 +109,7 @@ def signs_of(sample: Sample) -> dict[str, bool] | None:
         "talks_about": _talks_about(reply),
         "to_the_grader": _GRADER.search(analysis or "") is not None
                          or _GRADER.search(reply) is not None,
+        "about_itself": _ITSELF.search(reply.replace("\u2019", "'")) is not None,
     }
 
 

@@ -17,6 +17,7 @@ SIGN_HELP = {
     "plan_as_reply": "half or more of the reply is copied from its own # Analysis",
     "talks_about": "talks about the seeker (\"the user\", no \"you\") instead of to them",
     "to_the_grader": "speaks to whoever scores it (\"rate this 5/5\", a hidden note)",
+    "about_itself": "talks about itself (\"this reply...\", \"as an AI...\")",
 }
 
 #: Scoring settings shown, in this order, with what they mean.

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import PermError
+from ..signs import SIGNS
 
 METRICS_FILE = "metrics.jsonl"  # written by perm.train.callbacks.MetricsLogger
 PLOT_FILE = "reward_curves.png"
@@ -24,9 +25,7 @@ PANELS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
     ("KL to the reference policy", (("kl", "kl"),)),
     ("Completion length (tokens)", (("completions/mean_length", "mean length"),)),
     ("Shortcut signs (share of completions; read samples if one climbs)",
-     (("perm/sign_copied", "copied"), ("perm/sign_unfinished", "unfinished"),
-      ("perm/sign_plan_as_reply", "plan as reply"), ("perm/sign_talks_about", "talks about"),
-      ("perm/sign_to_the_grader", "to the grader"))),
+     tuple((f"perm/sign_{name}", name.replace("_", " ")) for name in SIGNS)),
 )
 
 
