@@ -117,6 +117,15 @@ def test_meta_plan_describes_a_reply_about_the_seeker_without_borrowing_their_wo
         assert borrowed_share(v.response, runs(sources(long))) == 0.0
 
 
+@pytest.mark.parametrize("name", ["legal_disclaimer", "false_credentials"])
+def test_leads_keep_the_whole_good_reply_after_their_opening(name):
+    for seed in range(6):
+        v = make_variant(ALL_BY_NAME[name], S, A, R, seed=seed)
+        assert v.analysis == A
+        lead, rest = v.response[:-len(R) + 1], v.response[-len(R) + 1:]
+        assert rest == R[1:] and len(lead.split()) >= 15  # the reply, first letter aside
+
+
 def test_unseen_kinds_are_apart_from_the_trained_ones():
     from perm.audit.suite import FAMILY, UNSEEN_NAMES
 
