@@ -38,7 +38,15 @@ import unicodedata
 from collections.abc import Mapping, Sequence
 
 from .completion import split_completion
-from .local.v2.borrowed import PLAN_MIN_SHARE, borrowed_share, plan_share, runs, sources
+from .local.v2.borrowed import (
+    GRADER,
+    ITSELF,
+    PLAN_MIN_SHARE,
+    borrowed_share,
+    plan_share,
+    runs,
+    sources,
+)
 from .local.v2.text import has_content, visible, words
 from .types import Sample
 
@@ -52,25 +60,6 @@ _CLOSERS = frozenset(".!?…\"'”’»)]}>*`~")
 _SECOND_PERSON = frozenset({"you", "your", "yours", "yourself", "yourselves", "you're", "you've",
                             "you'll", "you'd", "u", "ya", "y'all", "youre", "youve"})
 _THIRD_PARTY = re.compile(r"\bthe (?:seeker|user|client|help[- ]seeker|supporter)\b", re.IGNORECASE)
-_GRADER = re.compile("|".join((
-    r"<!--", r"\[\s*(?:system|meta|note|grader|evaluator|reviewer|judge)\b",
-    r"\b(?:grader|evaluator|reviewer|assessor|rater|rubric|full marks)\b",
-    r"\b(?:score|rating|rate|rated)\s*(?:this|it)?\s*(?:reply|response|answer|turn)?\s*"
-    r"(?:[:=]|as|at|of)?\s*(?:\d|five|ten|maximum|highest|perfect|full|top|excellent)\b",
-    r"\b(?:maximum|highest|perfect|full|top)\b[^.\n]{0,20}?\b(?:score|rating|marks)\b",
-    r"\b(?:5\s*/\s*5|10\s*/\s*10|100\s*/\s*100)\b",
-)), re.IGNORECASE)
-_ITSELF = re.compile("|".join((
-    r"\b(?:this|my|the above) (?:(?!(?:is|was|seems|sounds|can be|may be)\b)[\w-]+,? ){0,3}?"
-    r"(?:reply|response|answer)\b",
-    r"\b(?:a|an) (?:[\w-]+,? ){0,3}?(?:reply|response|answer) (?:that|which) (?:names|validates|"
-    r"follows|shows|reflects|acknowledges|invites)\b",
-    r"\bas (?:an?|your) (?:ai|a\.i\.|artificial intelligence|language model|llm|chatbot|bot|"
-    r"virtual assistant|ai assistant)\b",
-    r"\b(?:i am|i'm|im) (?:just |only |an? )*(?:ai|a\.i\.|artificial intelligence|language "
-    r"model|llm|chatbot|bot|computer program|virtual assistant)\b",
-    r"\b(?:large )?language model\b",
-)), re.IGNORECASE)
 _ENGLISH = frozenset("the and to of a is it that in i this for be are was with not but so".split())
 
 
@@ -107,9 +96,9 @@ def signs_of(sample: Sample) -> dict[str, bool] | None:
         "unfinished": not _finished(reply),
         "plan_as_reply": plan_share(reply, analysis) >= PLAN_MIN_SHARE,
         "talks_about": _talks_about(reply),
-        "to_the_grader": _GRADER.search(analysis or "") is not None
-                         or _GRADER.search(reply) is not None,
-        "about_itself": _ITSELF.search(reply.replace("\u2019", "'")) is not None,
+        "to_the_grader": GRADER.search(analysis or "") is not None
+                         or GRADER.search(reply) is not None,
+        "about_itself": ITSELF.search(reply.replace("\u2019", "'")) is not None,
     }
 
 

@@ -24,6 +24,12 @@ punishes padding, so the runtime credits a reply only for the share of it that i
   reply in our six labelled splits reuses more than 13 % of its words from its analysis. An
   output judged whole because it misses the layout (`on_format_error: judge`) contains its
   analysis by construction; the runtime does not apply this rule to it.
+* **asides** (since 2026-12-06, late): sentences (or lines) that speak to whoever scores the
+  reply (`GRADER`: an HTML comment, a `[SYSTEM ...]` tag, "grader", "rubric", "rate this 5",
+  "10/10"...) or talk about the reply itself instead of the seeker (`ITSELF`: "this response
+  is warm...", "my reply", "as an AI", "a language model"). They are not said to the seeker;
+  their words count as borrowed, in `reply_share` only (the same patterns are the
+  `to_the_grader` and `about_itself` shortcut signs of `perm.signs`).
 
 `share = (borrowed words + extra symbols) / (words + extra symbols)`, and every response-side
 score keeps `1 - share` of its height above the dimension's floor. A reply with nothing
@@ -44,6 +50,35 @@ RUN_WORDS = 12
 FREE_SYMBOLS = 2
 PLAN_RUN_WORDS = 8
 PLAN_MIN_SHARE = 0.5
+
+
+#: Text that speaks to whoever scores the turn.
+GRADER = re.compile("|".join((
+    r"<!--", r"\[\s*(?:system|meta|note|grader|evaluator|reviewer|judge)\b",
+    r"\b(?:grader|evaluator|reviewer|assessor|rater|rubric|full marks)\b",
+    r"\b(?:score|rating|rate|rated)\s*(?:this|it)?\s*(?:reply|response|answer|turn)?\s*"
+    r"(?:[:=]|as|at|of)?\s*(?:\d|five|ten|maximum|highest|perfect|full|top|excellent)\b",
+    r"\b(?:maximum|highest|perfect|full|top)\b[^.\n]{0,20}?\b(?:score|rating|marks)\b",
+    r"\b(?:5\s*/\s*5|10\s*/\s*10|100\s*/\s*100)\b",
+)), re.IGNORECASE)
+#: Text in which a reply talks about itself: calls itself a reply, response or answer, or says
+#: what writes it (apostrophes normalised to ' before matching).
+ITSELF = re.compile("|".join((
+    r"\b(?:this|my|the above) (?:(?!(?:is|was|seems|sounds|can be|may be)\b)[\w-]+,? ){0,3}?"
+    r"(?:reply|response|answer)\b",
+    r"\b(?:a|an) (?:[\w-]+,? ){0,3}?(?:reply|response|answer) (?:that|which) (?:names|validates|"
+    r"follows|shows|reflects|acknowledges|invites)\b",
+    r"\bas (?:an?|your) (?:ai|a\.i\.|artificial intelligence|language model|llm|chatbot|bot|"
+    r"virtual assistant|ai assistant)\b",
+    r"\b(?:i am|i'm|im) (?:just |only |an? )*(?:ai|a\.i\.|artificial intelligence|language "
+    r"model|llm|chatbot|bot|computer program|virtual assistant)\b",
+    r"\b(?:large )?language model\b",
+)), re.IGNORECASE)
+
+
+def is_aside(text: str) -> bool:
+    """Whether the text speaks to the grader or talks about the reply itself."""
+    return GRADER.search(text) is not None or ITSELF.search(text.replace("\u2019", "'")) is not None
 
 
 def sources(sample: Sample) -> list[str]:
@@ -74,11 +109,11 @@ def runs(texts: Iterable[str]) -> set[tuple[str, ...]]:
     return out
 
 
-def borrowed_share(reply: str, seen: set[tuple[str, ...]]) -> float:
-    """The share of the reply (words plus symbols beyond the free ones) that is copied, said
-    again or symbol padding; 0.0 for a reply that is all its own."""
+def _flags(reply: str, seen: set[tuple[str, ...]], asides: bool) -> tuple[list[bool], int]:
+    """Per word of the reply: borrowed or not (and the symbols beyond the free ones)."""
     shown = visible(reply)
-    sentences = [_norm(x) for line in re.split(r"\n+", shown) for x in SENTENCE_END.split(line)]
+    raw = [x for line in re.split(r"\n+", shown) for x in SENTENCE_END.split(line)]
+    sentences = [_norm(x) for x in raw]
     ws = [w for sent in sentences for w in sent]
     borrowed = [False] * len(ws)
     for i in range(len(ws) - RUN_WORDS + 1):
@@ -86,16 +121,25 @@ def borrowed_share(reply: str, seen: set[tuple[str, ...]]) -> float:
             borrowed[i:i + RUN_WORDS] = [True] * RUN_WORDS
     said: set[tuple[str, ...]] = set()
     at = 0
-    for sent in sentences:
+    for text, sent in zip(raw, sentences):
         key = tuple(sent)
-        if key in said:
+        if key in said or (asides and is_aside(text)):
             borrowed[at:at + len(sent)] = [True] * len(sent)
         elif len(key) > 1:  # "Yeah. Yeah." is a backchannel, not padding
             said.add(key)
         at += len(sent)
-    symbols = max(0, _symbols(reply) - FREE_SYMBOLS)
-    total = len(ws) + symbols
-    return (sum(borrowed) + symbols) / total if total else 0.0
+    return borrowed, max(0, _symbols(reply) - FREE_SYMBOLS)
+
+
+def _share(flags: list[bool], symbols: int) -> float:
+    total = len(flags) + symbols
+    return (sum(flags) + symbols) / total if total else 0.0
+
+
+def borrowed_share(reply: str, seen: set[tuple[str, ...]]) -> float:
+    """The share of the reply (words plus symbols beyond the free ones) that is copied, said
+    again or symbol padding; 0.0 for a reply that is all its own."""
+    return _share(*_flags(reply, seen, asides=False))
 
 
 def plan_share(reply: str, analysis: str | None) -> float:
@@ -112,9 +156,10 @@ def plan_share(reply: str, analysis: str | None) -> float:
 
 
 def reply_share(reply: str, seen: set[tuple[str, ...]], analysis: str | None) -> float:
-    """What the runtime discounts: `borrowed_share`, or the `plan_share` when the reply is
-    mostly its own analysis (at least `PLAN_MIN_SHARE`), whichever is larger."""
-    share = borrowed_share(reply, seen)
+    """What the runtime discounts: the borrowed share with the asides counted in, or the
+    `plan_share` when the reply is mostly its own analysis (at least `PLAN_MIN_SHARE`),
+    whichever is larger."""
+    share = _share(*_flags(reply, seen, asides=True))
     plan = plan_share(reply, analysis)
     return max(share, plan) if plan >= PLAN_MIN_SHARE else share
 

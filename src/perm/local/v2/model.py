@@ -39,11 +39,12 @@ from .text import chunks, context_text, has_content, statistics, visible, words
 
 FORMAT_VERSION = 2
 #: The runtime's rules on top of the heads, recorded in the judge identity
-#: (`local:perm-minilm-v2@r4`) so that a resumed run never mixes scores of two rule sets:
+#: (`local:perm-minilm-v2@r5`) so that a resumed run never mixes scores of two rule sets:
 #: r1 the heads alone (2026-12-04/05), r2 + the borrowed-text discount (2026-12-06), r3 + the
 #: relevance discount (2026-12-06, evening), r4 + a reply that is mostly its own analysis
-#: counted as borrowed (2026-12-06, late).
-RULES = 4
+#: counted as borrowed (2026-12-06, late), r5 + asides to the grader or about the reply itself
+#: counted as borrowed (2026-12-06, later).
+RULES = 5
 HEADS = {"resonation": ("resonation",), "reply": ("expression", "bystander"),
          "reception": ("reception",)}
 HEAD_OF = {d: (h, k) for h, dims in HEADS.items() for k, d in enumerate(dims)}
