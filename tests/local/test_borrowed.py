@@ -107,23 +107,12 @@ def test_an_ai_disclaimer_counts_its_sentence_and_ordinary_words_do_not():
     assert reply_share(plain, seen, None) == 0.0
 
 
-def packaged_v2():
-    """The packaged v2 scorer, or a skip that says what is missing."""
-    pytest.importorskip("onnxruntime")
-    from perm.local.registry import load_scorer
-
-    try:
-        return load_scorer("perm-minilm-v2")
-    except Exception as e:  # the MiniLM package is missing: say so instead of failing
-        pytest.skip(f"perm-minilm-v2: {e}")
-
-
-def test_the_packaged_scorer_floors_the_analysis_sent_as_the_reply():
+def test_the_packaged_scorer_floors_the_analysis_sent_as_the_reply(packaged_v2):
     """The audit's `analysis_as_reply` (the analysis, about the seeker in the third person,
     sent as the reply) beat the good reply in 24 % of scenarios on reception before this rule."""
     from perm.perspectives import SCORE_RANGE
 
-    scorer = packaged_v2()
+    scorer = packaged_v2
     dims = ("resonation", "expression", "reception", "bystander")
     sent = scorer.predict([DimensionRequest(d, SAMPLE, PLAN, PLAN) for d in dims])  # type: ignore[arg-type]
     good = scorer.predict([DimensionRequest(d, SAMPLE, PLAN, REPLY) for d in dims])  # type: ignore[arg-type]
@@ -138,10 +127,10 @@ def test_the_packaged_scorer_floors_the_analysis_sent_as_the_reply():
     assert scorer.predict(reqs)[1:] == scorer.predict(reqs, discount_borrowed=False)[1:]
 
 
-def test_the_packaged_scorer_discounts_quoted_and_padded_replies_and_nothing_else():
+def test_the_packaged_scorer_discounts_quoted_and_padded_replies_and_nothing_else(packaged_v2):
     from perm.perspectives import SCORE_RANGE
 
-    scorer = packaged_v2()
+    scorer = packaged_v2
     dims = ("resonation", "expression", "reception", "bystander")
     quoted = f'You wrote: "{QUERY}"\n\n{REPLY}'
     flood = REPLY + "\n\n" + "\U0001f499" * 12
