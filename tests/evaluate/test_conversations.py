@@ -12,6 +12,7 @@ from perm.evaluate.conversations import (
     per_turn,
     pick_pair,
     side_by_side,
+    sign_rates,
     stand_in_note,
 )
 
@@ -55,6 +56,17 @@ def test_the_pair_shown_is_the_shared_scenario_with_the_largest_difference(tmp_p
     assert stand_in_note(tr) == ""
 
 
+def test_sign_rates_are_over_the_policy_turns_that_recorded_them(tmp_path):
+    signed = [{**turn(0.2, 4, "no", 1), "signs": []}, {**turn(0.1, 3, "no", 2), "signs": ["unfinished"]},
+              {**turn(0.1, 3, "no", 3), "signs": None}]  # no reply to check: left out
+    a = write(tmp_path, "a", [episode("s1", "base", signed[:2], 0.3)])
+    b = write(tmp_path, "b", [episode("s1", "tuned", signed, 0.2)])
+    old = write(tmp_path, "c", [episode("s1", "old", [turn(0.2, 4, "no", 1)], 0.3)])  # before signs
+    rates = sign_rates(load_transcripts([a, b, old]))
+    assert rates["base"]["n"] == 2 and rates["base"]["unfinished"] == 0.5 and rates["base"]["copied"] == 0.0
+    assert rates["tuned"]["n"] == 2 and rates["old"] == {}
+
+
 def test_transcripts_must_be_simulate_output_with_distinct_systems(tmp_path):
     bad = write(tmp_path, "bad", [{"id": "s1", "reward": 1}])
     with pytest.raises(PermError, match="not a `perm simulate` transcripts file"):
@@ -74,3 +86,18 @@ def test_report_with_transcripts_only(tmp_path):
     assert "<h2>Conversations</h2>" in page and 'data-chart="turns"' in page
     assert "stand-in" in page and "tuned (seeker fake-seeker:fake)" in page
     assert (out / "png" / "turns.png").stat().st_size > 1000
+    assert "policy turns</th>" not in page  # these transcripts recorded no signs: no table
+
+
+def test_report_shows_the_signs_of_the_policy_turns_and_marks_a_rise(tmp_path):
+    def with_signs(system, *shown):
+        return episode("s1", system, [{**turn(0.2, 4, "no", k), "signs": list(x)}
+                                      for k, x in enumerate(shown, 1)], 0.3)
+
+    a = write(tmp_path, "a", [with_signs("base", [], [])])
+    b = write(tmp_path, "b", [with_signs("tuned", ["about_itself"], [])])
+    out = tmp_path / "rep"
+    run_cli("report", "--simulate", a, "--simulate", b, "-o", out)
+    page = (out / "report.html").read_text()
+    assert "<h3>Shortcut signs</h3>" in page and "policy turns</th>" in page
+    assert "<strong>50.0 %</strong><br><span class='note'>▲ 50 pts</span>" in page

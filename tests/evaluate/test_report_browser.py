@@ -142,4 +142,5 @@ def test_the_conversations_view_renders(tmp_path):
     html = dom.stdout
     assert 'data-charts="1"' in html and 'data-decoded="1"' in html and 'data-chart="turns"' in html
     assert html.count("reply convo") == 2 and "stand-in" in html
+    assert "<h3>Shortcut signs</h3>" in html and "policy turns</th>" in html  # per-turn signs
     assert html.count("class=\"turn\"") >= 2

@@ -11,6 +11,7 @@ from typing import Any
 
 from ..errors import PermError
 from ..runs import read_finished
+from ..signs import SIGNS
 from . import charts
 from .evidence import is_stand_in
 
@@ -103,6 +104,19 @@ def summary_table(transcripts: Transcripts) -> str:
                  f"<td>{_esc(', '.join(f'{k} {v}' for k, v in sorted(ends.items())))}</td></tr>")
     return ("<div class='scroll'><table><tr><th>system</th><th>episodes</th><th>episode reward</th>"
             "<th>reward missing</th><th>turns played</th><th>ended by</th></tr>" + body + "</table></div>")
+
+
+def sign_rates(transcripts: Transcripts) -> dict[str, dict[str, float | int | None]]:
+    """Per system, each shortcut sign's share of the policy turns that had a reply to check
+    (`n`: how many); turns of transcripts written before signs were recorded are left out, and
+    a system with none checked gets no rates."""
+    out: dict[str, dict[str, float | int | None]] = {}
+    for name, rows in transcripts.items():
+        shown = [t["signs"] for r in rows for t in r.get("turns") or []
+                 if isinstance(t, Mapping) and isinstance(t.get("signs"), list)]
+        out[name] = ({"n": len(shown), **{s: sum(s in x for x in shown) / len(shown) for s in SIGNS}}
+                     if shown else {})
+    return out
 
 
 def stand_in_note(transcripts: Transcripts) -> str:

@@ -273,7 +273,17 @@ class Builder:
                             "turn by turn for two systems: the one where their episode rewards "
                             "differ most.",
                             conversations.stand_in_note(tr) + chart
-                            + conversations.summary_table(tr) + pair)
+                            + conversations.summary_table(tr) + self.turn_signs() + pair)
+
+    def turn_signs(self) -> str:
+        """The shortcut signs over each system's policy turns (transcripts that record them)."""
+        table = report_sections.sign_table(conversations.sign_rates(self.inp.transcripts), "policy turns")
+        if not table:
+            return ""
+        return ("<h3>Shortcut signs</h3><p class='note'>The share of each system's policy turns "
+                "that show a shape reward models are known to over-rate (▲: up 10 points over "
+                "the first system, or up 5 and at least doubled). Read those turns before "
+                "trusting a higher reward.</p>" + table)
 
     def headline(self) -> str:
         """The claim the evidence supports (see `perm.evaluate.evidence.headline`)."""

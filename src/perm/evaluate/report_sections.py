@@ -132,13 +132,18 @@ def signs(ev: Mapping[str, Any] | None) -> str:
     """The shortcut-sign rates per system (`perm.signs`), a rise over the first system marked
     (`sign_rose`); "" when eval.json has none (files written before signs existed)."""
     systems = (ev or {}).get("systems") or {}
-    if not systems or not any(s.get("signs") for s in systems.values()):
+    return sign_table({name: s.get("signs") or {} for name, s in systems.items()}, "outputs")
+
+
+def sign_table(rates_by_system: Mapping[str, Mapping[str, Any]], unit: str) -> str:
+    """One row of sign rates per system (`n` counted in `unit`), a rise over the first system
+    marked; "" when no system has any."""
+    if not any(rates_by_system.values()):
         return ""
-    base = next(iter(systems.values())).get("signs") or {}
+    base = next(iter(rates_by_system.values()))
     head = "".join(f"<th title='{esc(SIGN_HELP[n])}'>{esc(n.replace('_', ' '))}</th>" for n in SIGNS)
     body = ""
-    for name, s in systems.items():
-        rates = s.get("signs") or {}
+    for name, rates in rates_by_system.items():
         cells = ""
         for sign in SIGNS:
             v, b = rates.get(sign), base.get(sign)
@@ -148,5 +153,5 @@ def signs(ev: Mapping[str, Any] | None) -> str:
             cells += f"<td class='num'>{text}</td>"
         body += f"<tr><td>{esc(name)}</td><td class='num'>{rates.get('n', 0)}</td>{cells}</tr>"
     legend = "".join(f"<li><b>{esc(n.replace('_', ' '))}</b>: {esc(SIGN_HELP[n])}</li>" for n in SIGNS)
-    return (f"<div class='scroll'><table><tr><th>system</th><th>outputs</th>{head}</tr>{body}</table></div>"
+    return (f"<div class='scroll'><table><tr><th>system</th><th>{esc(unit)}</th>{head}</tr>{body}</table></div>"
             f"<ul class='note'>{legend}</ul>")
