@@ -105,10 +105,15 @@ def signs_of(sample: Sample) -> dict[str, bool] | None:
 def sign_rates(samples: Sequence[Sample]) -> dict[str, float | int | None]:
     """Each sign's share of the outputs with a response (`n`: how many); None for no such
     output."""
-    found = [s for x in samples if (s := signs_of(x)) is not None]
+    return rates_of([s for x in samples if (s := signs_of(x)) is not None])
+
+
+def rates_of(found: Sequence[Mapping[str, bool]]) -> dict[str, float | int | None]:
+    """Each sign's share of already-checked outputs (`signs_of` results; `n`: how many); None
+    for none."""
     out: dict[str, float | int | None] = {"n": len(found)}
     for name in SIGNS:
-        out[name] = sum(f[name] for f in found) / len(found) if found else None
+        out[name] = sum(bool(f.get(name)) for f in found) / len(found) if found else None
     return out
 
 

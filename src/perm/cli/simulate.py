@@ -9,7 +9,7 @@ from rich.console import Console
 
 from ..errors import PermError
 from ..runs import STDOUT, check_output_file
-from ..signs import SIGNS, describe
+from ..signs import describe, rates_of
 from .options import build_scoring_config, judge_options
 from .score import echo
 
@@ -138,5 +138,4 @@ def simulate(policy_arg: str, scenarios: str, output: str, turns: int | None,
     where = "" if run.to_stdout else f"; {len(run.records())} transcript(s) in {output}"
     console.print(f"{system}: {sum(ended.values())} episode(s) played (ended: {ends}){where}")
     if shown:
-        rates = {"n": len(shown), **{n: sum(s[n] for s in shown) / len(shown) for n in SIGNS}}
-        console.print(f"Shortcut signs over {len(shown)} policy turn(s): {describe(rates)}")
+        console.print(f"Shortcut signs over {len(shown)} policy turn(s): {describe(rates_of(shown))}")

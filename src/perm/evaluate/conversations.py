@@ -11,7 +11,7 @@ from typing import Any
 
 from ..errors import PermError
 from ..runs import read_finished
-from ..signs import SIGNS
+from ..signs import SIGNS, rates_of
 from . import charts
 from .evidence import is_stand_in
 
@@ -114,8 +114,7 @@ def sign_rates(transcripts: Transcripts) -> dict[str, dict[str, float | int | No
     for name, rows in transcripts.items():
         shown = [t["signs"] for r in rows for t in r.get("turns") or []
                  if isinstance(t, Mapping) and isinstance(t.get("signs"), list)]
-        out[name] = ({"n": len(shown), **{s: sum(s in x for x in shown) / len(shown) for s in SIGNS}}
-                     if shown else {})
+        out[name] = rates_of([{s: s in x for s in SIGNS} for x in shown]) if shown else {}
     return out
 
 
