@@ -47,7 +47,8 @@ def _default_set() -> Path:
 @judge_options
 @click.option("--attacks", default=None, help="Comma-separated attack names [all]; see --list.")
 @click.option("--list", "list_only", is_flag=True, help="List the attacks and exit.")
-@click.option("--limit", type=int, default=None, help="Only the first N good samples.")
+@click.option("--limit", type=click.IntRange(min=1), default=None,
+              help="Only the first N good samples.")
 @click.option("--fail-above", type=float, default=None,
               help="Exit 1 when any attack's success rate (reward or a targeted dimension) "
                    "is above this (e.g. 0.1).")

@@ -99,7 +99,8 @@ Re-running with the same -o resumes. The endpoint key is read from PERM_POLICY_A
 @click.option("--device", default="auto", show_default=True, help="hf: auto, cpu, cuda, cuda:1 ...")
 @click.option("--dtype", default="auto", show_default=True, help="hf: auto, float32, bfloat16, float16.")
 @click.option("--history-as-turns", is_flag=True, help="Send earlier turns as chat turns.")
-@click.option("--limit", type=int, default=None, help="Only the first N scenarios.")
+@click.option("--limit", type=click.IntRange(min=1), default=None,
+              help="Only the first N scenarios.")
 @click.option("--skip-invalid", is_flag=True, help="Skip bad scenario lines instead of stopping.")
 @click.option("--no-progress", is_flag=True, help="No progress bar.")
 def generate(scenarios: str, output: str, name: str | None, num_samples: int, limit: int | None,

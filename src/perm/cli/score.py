@@ -59,7 +59,8 @@ def echo(console: Console, messages: Sequence[tuple[str, str]]) -> None:
 @click.option("--retry-failed", is_flag=True,
               help="On resume, judge again the ids whose reward could not be computed.")
 @click.option("--dry-run", is_flag=True, help="Print the rendered judge prompts of the first samples.")
-@click.option("--limit", type=int, default=None, help="Only the first N samples.")
+@click.option("--limit", type=click.IntRange(min=1), default=None,
+              help="Only the first N samples.")
 @click.option("--no-progress", is_flag=True, help="No progress bar (logs / CI).")
 def score(input_path: str, output: str | None, skip_invalid: bool, retry_failed: bool,
           dry_run: bool, limit: int | None, no_progress: bool, max_failure_rate: float,

@@ -52,7 +52,8 @@ seeker's message and report, why the episode ended, and the episode reward expla
 @click.option("--max-new-tokens", default=1024, show_default=True, help="Policy tokens per turn.")
 @click.option("--seed", default=1234, show_default=True, help="Policy sampling seed.")
 @click.option("--batch-size", default=16, show_default=True, help="Episodes played together.")
-@click.option("--limit", type=int, default=None, help="Only the first N scenarios.")
+@click.option("--limit", type=click.IntRange(min=1), default=None,
+              help="Only the first N scenarios.")
 @click.option("--skip-invalid", is_flag=True,
               help="Skip bad scenario lines (each reported with file, line and field) instead of "
                    "stopping before any episode is played.")
