@@ -10,9 +10,10 @@ from rich.console import Console
 from rich.table import Table
 
 from ..errors import PermError
+from ..signs import SIGNS
 from .options import build_scoring_config, judge_options
 
-EPILOG = """\b
+EPILOG = f"""\b
 Examples:
   perm audit                                   # the embedded scorer on the packaged audit set
   perm audit --judge local --model perm-minilm-v1 -o v1-audit.json
@@ -27,7 +28,7 @@ new kinds of shortcut (marked *, perm/audit/unseen.py); they test whether the sc
 the rule or only the examples. "mean Δ" is the mean change of the reward (variant minus good
 reply): a shortcut that sometimes wins but loses on average is a weaker pull on a policy than
 one that gains on average. "signs" is the share of variants showing a shortcut sign
-(perm.signs: copied, unfinished, plan as reply, talks about, to the grader), the text checks
+(perm.signs: {", ".join(SIGNS)}), the text checks
 the reward adapters log during training: a shortcut the scorer misses but the signs catch is
 one a training run can at least show you. The caption gives the signs' rate on the good
 replies (their false alarms).

@@ -13,6 +13,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from ..errors import PermError
 from ..runs import STDOUT, check_output_dir, check_output_file, write_json
+from ..signs import SIGNS
 from .options import build_scoring_config, judge_options, judge_options_for, run_options
 from .progress import ScoreProgress
 from .score import echo
@@ -153,7 +154,18 @@ def generate(scenarios: str, output: str, name: str | None, num_samples: int, li
                                    "Run the same command again to retry them.")
 
 
-@click.command(name="eval")
+EVAL_HELP = f"""Score systems on the same scenarios and compare them.
+
+    SYSTEM is an outputs file (JSONL with `completion`, e.g. from `perm generate`), optionally
+    named: `tuned=out/tuned.jsonl`. Every system must cover the same scenario ids. With several
+    outputs per scenario, --cluster-by scenario_id keeps the intervals honest (the outputs of
+    one scenario are not independent). Each system's shortcut signs (perm.signs:
+    {", ".join(SIGNS)}) are counted too, and a rise over the baseline is pointed out. Exits
+    non-zero when a system has more than --max-failure-rate of its judged outputs unscored.
+    """
+
+
+@click.command(name="eval", help=EVAL_HELP)
 @click.argument("systems", nargs=-1, required=True, metavar="SYSTEM...")
 @click.option("-o", "--output", required=True, type=click.Path(file_okay=False),
               help="Directory for scores/<system>.jsonl and eval.json (resumable).")
@@ -177,16 +189,7 @@ def eval_cmd(systems: tuple[str, ...], output: str, baseline: str | None, all_pa
              intersect: bool, tie_margin: float, bootstrap: int, cluster_by: str | None,
              retry_failed: bool, no_progress: bool, max_failure_rate: float, overwrite: bool,
              report_to: tuple[str, ...], **kw: Any) -> None:
-    """Score systems on the same scenarios and compare them.
-
-    SYSTEM is an outputs file (JSONL with `completion`, e.g. from `perm generate`), optionally
-    named: `tuned=out/tuned.jsonl`. Every system must cover the same scenario ids. With several
-    outputs per scenario, --cluster-by scenario_id keeps the intervals honest (the outputs of
-    one scenario are not independent). Each system's shortcut signs (copying the seeker,
-    cut-off replies, the analysis sent as the reply, talking about the seeker, notes to the
-    grader) are counted too, and a rise over the baseline is pointed out. Exits non-zero when a
-    system has more than --max-failure-rate of its judged outputs unscored.
-    """
+    """Score systems on the same scenarios and compare them (the help text is EVAL_HELP)."""
     from ..evaluate.evaluation import Evaluation
     from ..evaluate.tables import eval_tables
     from ..signs import rises
