@@ -67,7 +67,8 @@ def _text(obj: Mapping[str, Any], key: str, where: _Where, required: bool = True
     value = obj.get(key)
     if value is None:
         if required:
-            raise DataError("missing required field", field=key, **where)
+            raise DataError("null; a string is needed" if key in obj else "missing required field",
+                            field=key, **where)
         return None
     if not isinstance(value, str):
         raise DataError(f"must be a string, got {type(value).__name__}", field=key, **where)
@@ -304,8 +305,9 @@ def load_samples(path: str | Path, *, require_completion: bool = False,
             notes: list[DataError] = []
             sample = parse_record(rec, path=p, line=n, warnings=notes)
             if require_completion and sample.completion is None:
-                raise DataError("missing required field (needed for scoring)", field="completion",
-                                path=p, line=n)
+                why = ("null; a completion string is needed for scoring" if "completion" in rec
+                       else "missing required field (needed for scoring)")
+                raise DataError(why, field="completion", path=p, line=n)
             if sample.id in seen:
                 raise DataError(f"duplicate id {sample.id!r} (first on line {seen[sample.id]})",
                                 field="id", path=p, line=n)

@@ -55,6 +55,17 @@ def test_duplicate_id_and_missing_completion(write_jsonl):
     assert "first on line 1" in str(errs[0])
 
 
+def test_a_null_value_is_reported_as_null_not_as_missing(write_jsonl):
+    no_completion = {k: v for k, v in make_record(2).items() if k != "completion"}
+    p = write_jsonl([make_record(1, completion=None), no_completion, make_record(3, query=None)])
+    data = load_samples(p, require_completion=True, skip_invalid=True)
+    said = {e.line: str(e) for e in data.errors}
+    assert "field 'completion': null; a completion string is needed for scoring" in said[1]
+    assert "missing" not in said[1]
+    assert "field 'completion': missing required field" in said[2]
+    assert "field 'query': null; a string is needed" in said[3] and "missing" not in said[3]
+
+
 def test_skip_invalid_keeps_the_rest_in_order(write_jsonl):
     p = write_jsonl([make_record(1), "oops", "", make_record(3)])
     data = load_samples(p, skip_invalid=True)
