@@ -38,6 +38,15 @@ def test_score_writes_one_line_per_input_in_order(write_jsonl, tmp_path):
     assert "Shortcut signs" in res.output and "unfinished 16.7 %" in " ".join(res.output.split())
 
 
+def test_the_summary_title_counts_one_sample_in_the_singular(write_jsonl, tmp_path):
+    one = run("score", str(write_jsonl([make_record(0)])), "-o", str(tmp_path / "one.jsonl"),
+              "--judge", "fake", "--no-progress")
+    assert "PERM scores — 1 sample, judge" in one.output and "1 samples" not in one.output
+    two = run("score", str(write_jsonl([make_record(0), make_record(1)], name="two.jsonl")),
+              "-o", str(tmp_path / "two.out.jsonl"), "--judge", "fake", "--no-progress")
+    assert "PERM scores — 2 samples, judge" in two.output
+
+
 def test_invalid_input_stops_before_any_judge_call(write_jsonl, tmp_path):
     p = write_jsonl([make_record(0), "{broken", make_record(2, query=5)])
     out = tmp_path / "out.jsonl"

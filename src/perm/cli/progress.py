@@ -63,7 +63,8 @@ def summary_table(rows: Sequence[dict[str, Any]], stats: CallCounts, seconds: fl
                   judged: int, judge: str) -> Table:
     """Mean of each dimension and of the reward, failure rates and judge-call counters."""
     n = len(rows)
-    table = Table(title=f"PERM scores — {n} samples, judge {judge}", show_lines=False)
+    table = Table(title=f"PERM scores — {n} sample{'' if n == 1 else 's'}, judge {judge}",
+                  show_lines=False)
     table.add_column("metric")
     table.add_column("mean", justify="right")
     table.add_column("n", justify="right")
