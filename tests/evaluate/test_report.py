@@ -73,6 +73,20 @@ def test_report_input_errors(results, tmp_path):
         load_inputs(empty)
 
 
+def test_report_of_a_jsonl_file_says_what_it_expects(tmp_path):
+    lines = tmp_path / "some.jsonl"
+    lines.write_text('{"id": "a"}\n{"id": "b"}\n')
+    res = run_cli("report", lines, "-o", tmp_path / "rep", ok=False)
+    said = " ".join(res.output.split())
+    assert res.exit_code != 0 and "Traceback" not in said
+    assert f"{lines} is not a `perm eval` result" in said and "not valid JSON" in said
+    assert "give the directory `perm eval -o` wrote, or its eval.json" in said
+    other = tmp_path / "other.json"
+    other.write_text('{"kind": "perm-compare"}')
+    res = run_cli("report", other, "-o", tmp_path / "rep", ok=False)
+    assert "give the directory `perm eval -o` wrote, or its eval.json" in " ".join(res.output.split())
+
+
 def test_report_shows_scoring_and_generation_settings(results, tmp_path, two_systems):
     page = build_report(load_inputs(results["eval"], compares=[results["compare"]]), tmp_path / "r").read_text()
     settings = page[page.index("How these numbers were made"):]

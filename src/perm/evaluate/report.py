@@ -40,15 +40,18 @@ def load_inputs(eval_dir: str | Path | None, compares: Sequence[str | Path] = ()
     inp = ReportInputs()
     if eval_dir is not None:
         d = Path(eval_dir)
-        inp.eval = read_json_doc(d / EVAL_FILE if d.is_dir() else d, "perm-eval", "`perm eval` result")
+        inp.eval = read_json_doc(d / EVAL_FILE if d.is_dir() else d, "perm-eval", "`perm eval` result",
+                                 hint=f"give the directory `perm eval -o` wrote, or its {EVAL_FILE}")
         base = d if d.is_dir() else d.parent
         inp.rows = {name: load_rows(base, name) for name in inp.eval["systems"]}
     for c in compares:
         p = Path(c)
-        inp.compares.append(read_json_doc(p / COMPARE_FILE if p.is_dir() else p, "perm-compare",
-                                       "`perm compare` result"))
+        inp.compares.append(read_json_doc(
+            p / COMPARE_FILE if p.is_dir() else p, "perm-compare", "`perm compare` result",
+            hint=f"give the directory `perm compare -o` wrote, or its {COMPARE_FILE}"))
     for h in humans:
-        inp.humans.append(read_json_doc(Path(h), "perm-human", "`perm human import` result"))
+        inp.humans.append(read_json_doc(Path(h), "perm-human", "`perm human import` result",
+                                        hint="give the JSON file `perm human import` wrote"))
     for r in runs:
         if not Path(r).exists():
             raise PermError(f"{r}: training run not found")

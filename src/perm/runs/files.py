@@ -219,16 +219,18 @@ def write_json(path: str | Path, doc: dict[str, Any]) -> Path:
 
 
 def read_json_doc(path: str | Path, kind: str, what: str,
-                  error: type[PermError] = PermError) -> dict[str, Any]:
+                  error: type[PermError] = PermError, hint: str = "") -> dict[str, Any]:
     """A JSON document written by one of our commands, checked by its `"kind"` field.
-    Raises `error` naming the file when it is missing, not JSON, or of another kind."""
+    Raises `error` naming the file when it is missing, not JSON, or of another kind; `hint`
+    (what to give instead) ends that message."""
     p = Path(path)
+    tail = f": {hint}" if hint else ""
     try:
         doc = json.loads(p.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise error(f"{p}: not found ({what})") from None
+        raise error(f"{p}: not found ({what}){tail}") from None
     except ValueError as e:
-        raise error(f"{p}: not valid JSON ({e})") from None
+        raise error(f"{p} is not a {what} (not valid JSON: {e}){tail}") from None
     if not isinstance(doc, dict) or doc.get("kind") != kind:
-        raise error(f"{p}: not a {what} (expected \"kind\": \"{kind}\")")
+        raise error(f"{p} is not a {what} (expected \"kind\": \"{kind}\"){tail}")
     return doc
