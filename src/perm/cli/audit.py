@@ -12,6 +12,7 @@ from rich.table import Table
 from ..errors import PermError
 from ..signs import SIGNS
 from .options import build_scoring_config, judge_options
+from .progress import ScoreProgress
 
 EPILOG = f"""\b
 Examples:
@@ -54,8 +55,10 @@ def _default_set() -> Path:
               help="Exit 1 when any attack's success rate (reward or a targeted dimension) "
                    "is above this (e.g. 0.1).")
 @click.option("--seed", default=0, show_default=True, help="Seed of the variants' random choices.")
+@click.option("--no-progress", is_flag=True, help="No progress bar (logs / CI).")
 def audit(good: str | None, output: str | None, attacks: str | None, list_only: bool,
-          limit: int | None, fail_above: float | None, seed: int, **kw: Any) -> None:
+          limit: int | None, fail_above: float | None, seed: int, no_progress: bool,
+          **kw: Any) -> None:
     """Score a good reply and its attacked variants (echo, template, ALL CAPS, notes to the
     evaluator, empty replies, padding, unsafe advice...) and report, per attack, how often the
     variant scores at least as well as the good reply, for the reward and each targeted
@@ -90,7 +93,8 @@ def audit(good: str | None, output: str | None, attacks: str | None, list_only: 
     try:
         with PermScorer(cfg) as scorer:
             scorer.run(scorer.check())
-            results = scorer.score([s for _, _, s in jobs])
+            with ScoreProgress(len(jobs), console=console, disable=no_progress) as bar:
+                results = scorer.score([s for _, _, s in jobs], on_result=lambda _, r: bar.advance(r))
             judge = scorer.identity
     except PermError as e:
         raise click.ClickException(str(e)) from None

@@ -1,0 +1,32 @@
+"""`perm audit` at the command line."""
+import json
+
+from click.testing import CliRunner
+from tests.helpers import GOOD
+
+from perm.cli import cli
+
+
+def _good(i: int, completion: str = GOOD) -> dict[str, str]:
+    return {"id": f"g{i}", "persona": "p", "scenario": f"s{i}", "query": f"I feel lost ({i}).",
+            "completion": f"{completion} ({i})"}
+
+
+def _write(path, records):
+    path.write_text("".join(json.dumps(r) + "\n" for r in records))
+    return str(path)
+
+
+def audit(*args: str):
+    return CliRunner().invoke(cli, ["audit", *args, "--judge", "fake"], env={"COLUMNS": "80"})
+
+
+def test_audit_shows_a_progress_bar_on_stderr_unless_told_not_to(tmp_path):
+    good = _write(tmp_path / "good.jsonl", [_good(1)])
+    res = audit(good, "--attacks", "echo,dot")
+    assert res.exit_code == 0, res.output
+    assert "scoring" in res.stderr and "3/3" in res.stderr  # the good reply and two variants
+    assert "3/3" not in res.stdout
+    quiet = audit(good, "--attacks", "echo,dot", "--no-progress")
+    assert quiet.exit_code == 0, quiet.output
+    assert "3/3" not in quiet.output and "Attack success" in quiet.stdout
