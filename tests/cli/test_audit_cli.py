@@ -1,4 +1,4 @@
-"""`perm audit` at the command line."""
+"""`perm audit` at the command line: progress, which good replies it uses."""
 import json
 
 from click.testing import CliRunner
@@ -30,3 +30,21 @@ def test_audit_shows_a_progress_bar_on_stderr_unless_told_not_to(tmp_path):
     quiet = audit(good, "--attacks", "echo,dot", "--no-progress")
     assert quiet.exit_code == 0, quiet.output
     assert "3/3" not in quiet.output and "Attack success" in quiet.stdout
+
+
+def test_audit_names_the_good_replies_it_skips_and_limits_the_usable_ones(tmp_path):
+    good = _write(tmp_path / "good.jsonl", [_good(1), _good(2, "just a reply, no sections"),
+                                            _good(3), _good(4, "no sections either")])
+    out = tmp_path / "audit.json"
+    res = audit(good, "--attacks", "echo", "--limit", "2", "-o", str(out))
+    assert res.exit_code == 0, res.output
+    said = " ".join(res.stderr.split())
+    assert f"skipped {good}:2: field 'completion': missing # Response section" in said
+    assert f"{good}:4" not in said  # past the second usable reply: never read for the audit
+    (echo,) = json.loads(out.read_text())["attacks"]
+    assert echo["scenarios"] == 2  # --limit counts usable replies (g1 and g3)
+    bad = _write(tmp_path / "bad.jsonl", [_good(1, "no sections")])
+    res = audit(bad, "--attacks", "echo")
+    assert res.exit_code != 0
+    said = " ".join(res.output.split())
+    assert f"{bad}:1" in said and "no good reply with both # Analysis and # Response" in said

@@ -9,8 +9,9 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from ..errors import PermError
+from ..errors import DataError, PermError
 from ..signs import SIGNS
+from ..types import Sample
 from .options import build_scoring_config, judge_options
 from .progress import ScoreProgress
 
@@ -50,7 +51,8 @@ def _default_set() -> Path:
 @click.option("--attacks", default=None, help="Comma-separated attack names [all]; see --list.")
 @click.option("--list", "list_only", is_flag=True, help="List the attacks and exit.")
 @click.option("--limit", type=click.IntRange(min=1), default=None,
-              help="Only the first N good samples.")
+              help="Only the first N usable good replies (lines without both sections are "
+                   "skipped and listed).")
 @click.option("--fail-above", type=float, default=None,
               help="Exit 1 when any attack's success rate (reward or a targeted dimension) "
                    "is above this (e.g. 0.1).")
@@ -68,7 +70,6 @@ def audit(good: str | None, output: str | None, attacks: str | None, list_only: 
     `# Analysis` and `# Response` [the packaged audit set: held-out scenarios of our data].
     """
     from ..audit.suite import ALL_ATTACKS, BY_NAME, FAMILY, good_flagged, plan, summary, tally
-    from ..data import load_samples
     from ..scoring import PermScorer
 
     console = Console(stderr=True)
@@ -85,10 +86,8 @@ def audit(good: str | None, output: str | None, attacks: str | None, list_only: 
                                      f"(known: {', '.join(BY_NAME)})", param_hint="--attacks")
         chosen = [a for a in ALL_ATTACKS if a.name in names]  # in catalogue order, by family
     path = good or str(_default_set())
-    samples = load_samples(path, require_completion=True).samples[:limit or None]
+    samples = _usable(path, limit, console)
     jobs = plan(samples, chosen, seed=seed)
-    if not jobs:
-        raise click.ClickException(f"{path}: no sample has a completion with both sections")
     cfg = build_scoring_config(kw)
     try:
         with PermScorer(cfg) as scorer:
@@ -133,3 +132,27 @@ def audit(good: str | None, output: str | None, attacks: str | None, list_only: 
     if fail_above is not None and not doc["passed"]:
         bad = [r.name for r in rows if r.worst > fail_above]
         raise click.ClickException(f"attacks above {fail_above:.0%}: {', '.join(bad)}")
+
+
+def _usable(path: str, limit: int | None, console: Console) -> list[Sample]:
+    """The first `limit` good replies with both sections; each line without them is named on
+    stderr (file:line and what is wrong) rather than dropped in silence."""
+    from ..completion import split_completion
+    from ..data import load_samples
+
+    data = load_samples(path, require_completion=True)
+    kept: list[Sample] = []
+    for sample, line in zip(data.samples, data.lines):
+        if limit is not None and len(kept) == limit:
+            break
+        problem = split_completion(sample.completion).problem
+        if problem is None:
+            kept.append(sample)
+        else:
+            why = DataError(problem, field="completion", path=path, line=line)
+            console.print(f"[yellow]skipped[/] {why}", highlight=False, soft_wrap=True)
+    if not kept:
+        raise click.ClickException(f"{path}: no good reply with both # Analysis and # Response; "
+                                   "nothing was audited")
+    return kept
+
