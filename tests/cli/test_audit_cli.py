@@ -1,4 +1,4 @@
-"""`perm audit` at the command line: progress, which good replies it uses."""
+"""`perm audit` at the command line: progress, which good replies it uses, the table's width."""
 import json
 
 from click.testing import CliRunner
@@ -48,3 +48,17 @@ def test_audit_names_the_good_replies_it_skips_and_limits_the_usable_ones(tmp_pa
     assert res.exit_code != 0
     said = " ".join(res.output.split())
     assert f"{bad}:1" in said and "no good reply with both # Analysis and # Response" in said
+
+
+def test_audit_table_headers_are_whole_at_80_columns(tmp_path):
+    good = _write(tmp_path / "good.jsonl", [_good(1), _good(2)])
+    res = audit(good)  # every attack, the longest names included
+    assert res.exit_code == 0, res.output
+    lines = res.stdout.splitlines()
+    assert max(len(line) for line in lines) <= 80
+    words = [line.translate(str.maketrans("┃│", "  ")).split() for line in lines]
+    header = next(w for w in words if "attack" in w)
+    assert header == ["attack", "reward", "res.", "expr.", "recep.", "byst.", "mean", "Δ", "signs"]
+    assert "…" not in res.stdout
+    legend = " ".join(res.stdout.split())
+    assert "res. resonation, expr. expression, recep. reception, byst. bystander" in legend

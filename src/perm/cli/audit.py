@@ -3,9 +3,10 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
+from rich import box
 from rich.console import Console
 from rich.table import Table
 
@@ -14,6 +15,9 @@ from ..signs import SIGNS
 from ..types import Sample
 from .options import build_scoring_config, judge_options
 from .progress import ScoreProgress
+
+if TYPE_CHECKING:
+    from ..audit.suite import AttackResult
 
 EPILOG = f"""\b
 Examples:
@@ -104,28 +108,7 @@ def audit(good: str | None, output: str | None, attacks: str | None, list_only: 
     threshold = fail_above if fail_above is not None else 0.1
     doc = summary(rows, judge=judge, threshold=threshold, good_flagged=good_flagged(jobs))
     n_good = sum(1 for _, name, _ in jobs if not name)
-    table = Table(title=f"Attack success (variant >= good reply; ties count) — {judge}, "
-                        f"{n_good} scenarios",
-                  caption="+ a new form of a trained kind, * a new kind: neither is ever used to "
-                          "train a scorer (perm/audit/reworded.py, unseen.py). signs: variants "
-                          "showing a shortcut sign that training logs (perm.signs; good replies: "
-                          f"{doc['good_replies_flagged_by_signs'] or 0:.0%})")
-    for col in ("attack", "reward", "resonation", "expression", "reception", "bystander",
-                "mean Δ", "signs"):
-        table.add_column(col, justify="left" if col == "attack" else "right",
-                         no_wrap=col == "attack")
-    marks = {"new form": " +", "new kind": " *"}
-    for k, r in enumerate(rows):
-        cells = [f"{r.rate(m):.0%}" if m in r.measures else "" for m in
-                 ("reward", "resonation", "expression", "reception", "bystander")]
-        style = "red" if r.worst > threshold else None
-        if k and FAMILY[r.name] != FAMILY[rows[k - 1].name]:
-            table.add_section()  # one rule between families
-        change = r.mean_change("reward")
-        cells.append("" if change is None else f"{change:+.2f}")
-        cells.append(f"{r.sign_rate():.0%}")
-        table.add_row(r.name + marks.get(FAMILY[r.name], ""), *cells, style=style)
-    Console().print(table)
+    Console().print(_table(rows, judge, n_good, threshold, doc["good_replies_flagged_by_signs"]))
     if output:
         Path(output).write_text(json.dumps(doc, indent=2) + "\n", encoding="utf-8")
         console.print(f"Report: {output}")
@@ -156,3 +139,39 @@ def _usable(path: str, limit: int | None, console: Console) -> list[Sample]:
                                    "nothing was audited")
     return kept
 
+
+#: short column headers, so that the table fits 80 columns (the caption spells them out)
+_COLUMNS = (("reward", "reward"), ("resonation", "res."), ("expression", "expr."),
+            ("reception", "recep."), ("bystander", "byst."))
+
+
+def _table(rows: list[AttackResult], judge: str, n_good: int, threshold: float,
+           good_flagged: float | None) -> Table:
+    """One line per attack: its success rate per measure, the mean reward change, the share of
+    variants showing a shortcut sign; attacks above `threshold` in red."""
+    from ..audit.suite import FAMILY
+
+    legend = ", ".join(f"{short} {name}" for name, short in _COLUMNS[1:])
+    # no vertical rules and no padding on the left: with the longest attack name the table
+    # stays within 80 columns, also when the output is redirected
+    table = Table(title=f"Attack success (variant >= good reply; ties count) — {judge}, "
+                        f"{n_good} scenario{'' if n_good == 1 else 's'}",
+                  caption=f"{legend}. + a new form of a trained kind, * a new kind: neither is "
+                          "ever used to train a scorer (perm/audit/reworded.py, unseen.py). "
+                          "signs: variants showing a shortcut sign that training logs "
+                          f"(perm.signs; good replies: {good_flagged or 0:.0%})",
+                  box=box.SIMPLE_HEAD, show_edge=False, padding=(0, 1, 0, 0))
+    table.add_column("attack", no_wrap=True)
+    for header in [short for _, short in _COLUMNS] + ["mean Δ", "signs"]:
+        table.add_column(header, justify="right", no_wrap=True)
+    marks = {"new form": " +", "new kind": " *"}
+    for k, r in enumerate(rows):
+        cells = [f"{r.rate(m):.0%}" if m in r.measures else "" for m, _ in _COLUMNS]
+        if k and FAMILY[r.name] != FAMILY[rows[k - 1].name]:
+            table.add_section()  # a blank line between families
+        change = r.mean_change("reward")
+        cells.append("" if change is None else f"{change:+.2f}")
+        cells.append(f"{r.sign_rate():.0%}")
+        table.add_row(r.name + marks.get(FAMILY[r.name], ""), *cells,
+                      style="red" if r.worst > threshold else None)
+    return table
