@@ -28,6 +28,35 @@ def test_visible_drops_zero_width_and_keeps_words():
     assert visible("he\u200bllo\u2060 there") == "hello there"
 
 
+TRICKY = ["plain ascii, nothing to drop", "", "\ufeffBOM first", "soft\u00adhyphen", "caf\u00e9 \u00fcber",
+          "family \U0001F468\u200d\U0001F469\u200d\U0001F467 ok", "rtl \u200f\u202bmark\u202c",
+          "\u4f60\u597d\u200b\u4e16\u754c", "tag \U000E0041\U000E007F end", "\u2060" * 5, "mixed \u200b a \u00e9 \u200c b"]
+
+
+@pytest.mark.parametrize("text", TRICKY)
+def test_visible_equals_dropping_every_format_character_one_by_one(text):
+    # the fast path (ASCII untouched, only non-ASCII runs examined) must equal the plain definition
+    import unicodedata
+
+    assert visible(text) == "".join(c for c in text if unicodedata.category(c) != "Cf")
+
+
+@pytest.mark.parametrize("text", TRICKY + ["SHOUTING \u00c9T\u00c9 ok", "\u216b roman numeral", "\U0001F600\U0001F600\ufe0f"])
+def test_statistics_and_symbol_count_equal_their_plain_definitions(text):
+    import unicodedata
+
+    from perm.local.v2.borrowed import _symbols
+    from perm.local.v2.text import statistics
+
+    shown = "".join(c for c in text if unicodedata.category(c) != "Cf")
+    letters = [c for c in shown if c.isalpha()]
+    upper = sum(c.isupper() for c in letters) / len(letters) if letters else 0.0
+    assert statistics(text, "some context words here")[1] == pytest.approx(upper, abs=1e-7)
+    plain = text.replace("\ufe0f", "")
+    assert _symbols(text) == sum(unicodedata.category(c) == "So" and (i == 0 or plain[i - 1] != "\u200d")
+                                 for i, c in enumerate(plain))
+
+
 def test_chunks_cut_long_text_into_passages_and_leave_short_text_whole():
     assert chunks("One short sentence.") == []
     long = " ".join(f"Sentence number {i} is here and says a little more." for i in range(30))

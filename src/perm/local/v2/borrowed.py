@@ -166,6 +166,8 @@ def reply_share(reply: str, seen: set[tuple[str, ...]], analysis: str | None) ->
 
 def _symbols(text: str) -> int:
     """Symbol characters, a joined emoji sequence (family, flag: parts glued by U+200D) as one."""
+    if text.isascii():  # no symbol characters (category So) in ASCII
+        return 0
     return sum(unicodedata.category(c) == "So" and (i == 0 or text[i - 1] != "\u200d")
                for i, c in enumerate(text.replace("\ufe0f", "")))
 
