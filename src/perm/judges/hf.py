@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 
 class HFChat(ChatModel):
     name = "hf"
+    role = "judge"  # what the model is used as, in error messages
 
     def __init__(self, config: JudgeConfig | None = None) -> None:
         super().__init__(config or JudgeConfig(backend="hf"))
@@ -102,7 +103,7 @@ class HFChat(ChatModel):
         try:
             await asyncio.to_thread(self.load)
         except (OSError, ValueError) as e:
-            raise JudgeUnavailable(f"hf judge could not load {self.model!r}: {e}") from None
+            raise JudgeUnavailable(f"hf {self.role} could not load {self.model!r}: {e}") from None
 
     async def aclose(self) -> None:
         await self._batcher.aclose()
