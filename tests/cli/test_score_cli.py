@@ -47,6 +47,15 @@ def test_the_summary_title_counts_one_sample_in_the_singular(write_jsonl, tmp_pa
     assert "PERM scores — 2 samples, judge" in two.output
 
 
+def test_a_judge_that_cannot_work_fails_before_the_progress_bar(write_jsonl, tmp_path):
+    p = write_jsonl([make_record(0)])
+    res = CliRunner().invoke(cli, ["score", str(p), "-o", str(tmp_path / "o.jsonl"), "--judge",
+                                   "openai", "--model", "gpt-4o-mini"])  # and no API key
+    assert res.exit_code != 0
+    assert "no API key" in str(res.exception) + res.output
+    assert "scoring" not in res.output  # no bar is drawn for a run that cannot start
+
+
 def test_invalid_input_stops_before_any_judge_call(write_jsonl, tmp_path):
     p = write_jsonl([make_record(0), "{broken", make_record(2, query=5)])
     out = tmp_path / "out.jsonl"

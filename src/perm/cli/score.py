@@ -109,11 +109,13 @@ def score(input_path: str, output: str | None, skip_invalid: bool, retry_failed:
     echo(console, report.messages())
 
     started = time.perf_counter()
-    with ScoreProgress(len(run.todo), console=console, disable=no_progress) as bar:
+    # the bar shows once the judge passed its check: a judge that cannot work (no API key,
+    # endpoint down) ends with its error alone
+    with ScoreProgress(len(run.todo), console=console, disable=no_progress, wait=True) as bar:
         def on_result(_: int, res: ScoreResult) -> None:
             bar.advance(res)
 
-        asyncio.run(score_runs(scorer, [run], on_result=on_result))
+        asyncio.run(score_runs(scorer, [run], on_start=bar.start, on_result=on_result))
     extra = run.finish()
     if extra:
         console.print(f"[yellow]{len(extra)} result(s) in {output} have ids not in {input_path} "

@@ -280,14 +280,18 @@ def generation_run(output: str | Path, jobs: Sequence[Job]) -> ResumableRun[Job]
 async def generate_run(policy: ChatModel, spec: PolicySpec, run: ResumableRun[Job], *,
                        name: str | None, num_samples: int = 1,
                        on_done: Callable[[Job], None] | None = None,
-                       on_fail: Callable[[Job, str], None] | None = None) -> str:
+                       on_fail: Callable[[Job, str], None] | None = None,
+                       on_start: Callable[[], None] | None = None) -> str:
     """Generate the run's pending outputs, writing each line as it finishes. The system name
     (`name`, else the served model, known once the policy is checked) must match the file's
-    earlier lines. The policy is closed in any case. Returns the system name."""
+    earlier lines. `on_start()` runs once the policy passed its check (it has loaded). The
+    policy is closed in any case. Returns the system name."""
     system = name or "policy"
 
     async def work() -> None:
         nonlocal system
+        if on_start is not None:
+            on_start()
         system = name or policy.model
         run.claim(Stamp(("system", system)))
 

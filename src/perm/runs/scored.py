@@ -36,10 +36,12 @@ def score_run(path: str | Path, samples: Sequence[Sample], stamp: Stamp, *,
 
 async def score_runs(scorer: PermScorer, runs: Sequence[ResumableRun[Sample]], *,
                      extras: Sequence[Mapping[str, Any]] | None = None,
-                     on_result: Callable[[int, ScoreResult], None] | None = None) -> None:
+                     on_result: Callable[[int, ScoreResult], None] | None = None,
+                     on_start: Callable[[], None] | None = None) -> None:
     """Score every run's pending samples, runs concurrently but each its own batch (so that
     batch-mean imputation never mixes files), writing each line as it finishes; the scorer
-    is checked first and closed at the end whatever happens. `on_result(run_index, result)`."""
+    is checked first and closed at the end whatever happens. `on_result(run_index, result)`;
+    `on_start()` once the scorer passed its check, before the first sample."""
     async def one(k: int, run: ResumableRun[Sample]) -> None:
         todo = run.todo
 
@@ -53,6 +55,8 @@ async def score_runs(scorer: PermScorer, runs: Sequence[ResumableRun[Sample]], *
             await scorer.ascore(todo, on_result=cb)
 
     async def work() -> None:
+        if on_start is not None:
+            on_start()
         await asyncio.gather(*(one(k, r) for k, r in enumerate(runs)))
 
     await drive(scorer, runs, work)
