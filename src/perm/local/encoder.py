@@ -13,6 +13,8 @@ On 2 cores this encodes 1.5-1.8x faster than one run at a time on 2 intra-op thr
 per-operator fan-out and spinning cost more than a small BERT's matrices gain (bench/local_scorer).
 `PERM_ENCODER_SCHEDULE=serial` restores one run at a time on `threads` intra-op threads (for
 comparison, or for machines where that wins); `PERM_THREADS=N` sets the thread count.
+`PERM_ENCODER_DEVICE=cuda` (any torch device) runs the same encoder with torch there instead
+(`make_encoder`, `perm.local.torch_encoder`).
 """
 from __future__ import annotations
 
@@ -21,7 +23,7 @@ import threading
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -146,3 +148,19 @@ class OnnxEncoder:
             for _ in self._pool.map(run, batches[::-1]):
                 pass
         return out
+
+
+class Encoder(Protocol):
+    """What a local scorer needs of its encoder (`OnnxEncoder`, `TorchEncoder`)."""
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray: ...
+
+
+def make_encoder(model_dir: Path, *, layers: Sequence[int], max_tokens: int, fp16: bool) -> Encoder:
+    """ONNX Runtime on the CPU, or torch on the device named by `PERM_ENCODER_DEVICE`."""
+    device = os.environ.get("PERM_ENCODER_DEVICE", "").strip()
+    if device:
+        from .torch_encoder import TorchEncoder
+
+        return TorchEncoder(model_dir, layers=layers, max_tokens=max_tokens, device=device, fp16=fp16)
+    return OnnxEncoder(model_dir, layers=layers, max_tokens=max_tokens, fp16=fp16)

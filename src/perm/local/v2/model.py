@@ -31,7 +31,7 @@ import numpy as np
 from ...errors import JudgeUnavailable
 from ...perspectives import SCORE_RANGE
 from ...types import DimensionRequest
-from ..encoder import OnnxEncoder
+from ..encoder import make_encoder
 from .borrowed import discount, reply_share, runs, sources
 from .heads import Mlp
 from .relevance import TENSOR, WORDS, Z_FULL, Z_NONE, fit, unit, zscore
@@ -109,8 +109,8 @@ class ScorerV2:
         self.z_range, self.word_range = (float(z[0]), float(z[1])), (float(w[0]), float(w[1]))
         enc = meta.get("encoder", {})
         self.layers = tuple(int(x) for x in enc.get("layers", (4, 6)))
-        self.encoder = OnnxEncoder(path, layers=self.layers, max_tokens=int(enc.get("max_tokens", 256)),
-                                   fp16=enc.get("dtype") == "float16")
+        self.encoder = make_encoder(path, layers=self.layers, max_tokens=int(enc.get("max_tokens", 256)),
+                                    fp16=enc.get("dtype") == "float16")
 
     @property
     def name(self) -> str:

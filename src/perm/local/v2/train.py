@@ -38,6 +38,7 @@ import numpy as np
 from ...errors import DataError
 from ...perspectives import SCORE_RANGE
 from ..encoder import load_tokenizer, token_ids
+from ..torch_encoder import pooled_means
 from .data import Example
 from .heads import Mlp
 from .model import FORMAT_VERSION, HEADS, Embeddings, ScorerV2, head_features, scale, unscale
@@ -121,21 +122,7 @@ class Encoder:
         with torch.no_grad():
             for s in range(0, len(order), batch):
                 rows = order[s:s + batch]
-                width = max(len(ids[i]) for i in rows)
-                x = torch.zeros(len(rows), width, dtype=torch.long)
-                m = torch.zeros(len(rows), width)
-                for k, i in enumerate(rows):
-                    x[k, :len(ids[i])] = torch.tensor(ids[i])
-                    m[k, :len(ids[i])] = 1
-                h = self.bert.embeddings(input_ids=x)
-                ext = (1.0 - m[:, None, None, :]) * -10000.0
-                pooled = []
-                for n, layer in enumerate(self.bert.encoder.layer[:last], 1):
-                    res = layer(h, attention_mask=ext)
-                    h = res[0] if isinstance(res, tuple) else res
-                    if n in (mid, last):
-                        pooled.append((h * m[:, :, None]).sum(1) / m.sum(1, keepdim=True))
-                both = torch.stack(pooled, 1).numpy()
+                both = pooled_means(torch, self.bert, [ids[i] for i in rows], (mid, last)).numpy()
                 for k, i in enumerate(rows):
                     out[todo[i]] = both[k]
                 if (s // batch) % 50 == 0:
