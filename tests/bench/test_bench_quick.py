@@ -47,6 +47,14 @@ def test_every_benchmark_ran_and_kept_its_invariants(quick):
         assert run["machine"][key]
 
 
+def test_the_scorer_without_its_encoder_is_measured_and_faster(quick):
+    res = quick["local_scorer"]
+    if "skipped" in res:
+        pytest.skip(res["skipped"])
+    free = res["encoder_free"]
+    assert free["samples"] == 219 and free["samples_per_s"] > res["batches_of_64"]["samples_per_s"]
+
+
 def test_roundtrips_send_every_call_once(quick):
     variants = quick["roundtrips"]["main"]["variants"]
     ref = quick["roundtrips"]["reference_variant"]
