@@ -31,6 +31,12 @@ def test_eval_scores_each_system_and_compares_them(two_systems, tmp_path):
     assert "PERM eval" in res.output and "win rate" in res.output
 
 
+def test_eval_title_counts_one_scenario_in_the_singular(tmp_path):
+    one = write(tmp_path / "one.jsonl", [output(0, "base")])
+    res = run_cli("eval", one, "-o", tmp_path / "ev", "--judge", "fake", "--no-progress", "--bootstrap", "50")
+    assert "PERM eval — 1 scenario, judge" in res.output and "1 scenarios" not in res.output
+
+
 def test_eval_resumes_without_judging_again(two_systems, tmp_path):
     base, tuned = two_systems
     out = tmp_path / "ev"

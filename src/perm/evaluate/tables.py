@@ -32,7 +32,8 @@ def _p(p: float | None) -> str:
 def eval_tables(summary: Mapping[str, Any]) -> list[Table]:
     """Per-system means with intervals, rates and lengths; then the paired comparisons."""
     dims = summary["dimensions"]
-    t = Table(title=f"PERM eval — {summary['ids']} scenarios, judge {judge_label(summary['judge'])} "
+    n = summary["ids"]
+    t = Table(title=f"PERM eval — {n} scenario{'' if n == 1 else 's'}, judge {judge_label(summary['judge'])} "
                     f"(mean [95% CI])")
     t.add_column("metric")
     for name in summary["systems"]:
