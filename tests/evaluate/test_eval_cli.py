@@ -37,6 +37,15 @@ def test_eval_title_counts_one_scenario_in_the_singular(tmp_path):
     assert "PERM eval — 1 scenario, judge" in res.output and "1 scenarios" not in res.output
 
 
+def test_a_judge_that_cannot_work_fails_before_the_progress_bar(two_systems, tmp_path, monkeypatch):
+    for key in ("PERM_JUDGE_API_KEY", "OPENAI_API_KEY"):
+        monkeypatch.delenv(key, raising=False)
+    base, tuned = two_systems
+    res = run_cli("eval", base, tuned, "-o", tmp_path / "ev", "--judge", "openai", "--model", "gpt-4o-mini", ok=False)
+    assert res.exit_code != 0 and "API key" in res.output
+    assert "scoring" not in res.output  # no empty bar for a run that cannot start
+
+
 def test_eval_resumes_without_judging_again(two_systems, tmp_path):
     base, tuned = two_systems
     out = tmp_path / "ev"

@@ -218,8 +218,9 @@ def eval_cmd(systems: tuple[str, ...], output: str, baseline: str | None, all_pa
     for report in ev.reports:
         echo(console, report.messages())
     try:
-        with ScoreProgress(ev.todo, console=console, disable=no_progress or not ev.todo) as bar:
-            ev.run(on_result=lambda _, res: bar.advance(res))
+        # the bar shows once the judge passed its check: one that cannot work ends with its error
+        with ScoreProgress(ev.todo, console=console, disable=no_progress or not ev.todo, wait=True) as bar:
+            ev.run(on_result=lambda _, res: bar.advance(res), on_start=bar.start)
         summary, path = ev.finish(baseline=baseline, all_pairs=all_pairs, tie_margin=tie_margin,
                                   n_boot=bootstrap)
     except (PermError, ValueError) as e:  # ValueError: an unknown --baseline

@@ -68,17 +68,18 @@ def system_runs(aligned: Aligned, out_dir: str | Path, stamp: Stamp, *, retry_fa
 
 
 async def score_systems(scorer: PermScorer, aligned: Aligned, runs: Sequence[ResumableRun[Sample]], *,
-                        on_result: Callable[[str, ScoreResult], None] | None = None) -> None:
+                        on_result: Callable[[str, ScoreResult], None] | None = None,
+                        on_start: Callable[[], None] | None = None) -> None:
     """Score each system's pending samples (systems concurrently, each its own batch so that
     batch-mean imputation never mixes systems), appending rows as they finish; the scorer is
-    checked first and closed at the end."""
+    checked first (then `on_start()`) and closed at the end."""
     names = [s.name for s in aligned.systems]
 
     def cb(k: int, res: ScoreResult) -> None:
         if on_result is not None:
             on_result(names[k], res)
 
-    await score_runs(scorer, runs, extras=[{"system": n} for n in names], on_result=cb)
+    await score_runs(scorer, runs, extras=[{"system": n} for n in names], on_result=cb, on_start=on_start)
 
 
 def finish_systems(aligned: Aligned, runs: Sequence[ResumableRun[Sample]]) -> dict[str, list[dict[str, Any]]]:
@@ -201,9 +202,12 @@ class Evaluation:
         """Samples left to score, over all systems."""
         return sum(len(r.todo) for r in self.runs)
 
-    def run(self, on_result: Callable[[str, ScoreResult], None] | None = None) -> None:
-        """Score what is left (and close the scorer in any case)."""
-        asyncio.run(score_systems(self.scorer, self.aligned, self.runs, on_result=on_result))
+    def run(self, on_result: Callable[[str, ScoreResult], None] | None = None,
+            on_start: Callable[[], None] | None = None) -> None:
+        """Score what is left (and close the scorer in any case); `on_start()` once the judge
+        passed its check."""
+        asyncio.run(score_systems(self.scorer, self.aligned, self.runs, on_result=on_result,
+                                  on_start=on_start))
 
     def finish(self, *, baseline: str | None = None, all_pairs: bool = False,
                tie_margin: float = 0.0, n_boot: int = N_BOOT) -> tuple[dict[str, Any], Path]:
