@@ -198,16 +198,26 @@ def run(data: Path, log: Callable[[str], None] = print) -> dict[str, Any]:
             "pairs": {s: len(p) for s, p in pairs.items()}, "results": table}
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+def cli(doc: str | None, job: Callable[..., dict[str, Any]], argv: Sequence[str] | None,
+        check: Callable[[], str | None] = lambda: None) -> int:
+    """`--data DIR -o FILE` for a job over the human-judged pair sources: 2 with a message when
+    the data (or what `check` names) is missing, else the job's JSON document."""
+    ap = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--data", type=Path, default=DEFAULT_DATA)
     ap.add_argument("-o", "--output", type=Path, default=None)
     a = ap.parse_args(argv)
-    if not (a.data / "counsel-chat" / "pairs.jsonl").exists():
-        print(f"no human-judged data at {a.data} (see ../shared/data/human-judged/README.md)", file=sys.stderr)
+    missing = (None if (a.data / "counsel-chat" / "pairs.jsonl").exists()
+               else f"no human-judged data at {a.data} (see ../shared/data/human-judged/README.md)")
+    missing = missing or check()
+    if missing:
+        print(missing, file=sys.stderr)
         return 2
-    emit(run(a.data, log=lambda m: print(m, file=sys.stderr)), a.output)
+    emit(job(a.data, log=lambda m: print(m, file=sys.stderr)), a.output)
     return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    return cli(__doc__, run, argv)
 
 
 if __name__ == "__main__":

@@ -17,7 +17,6 @@ ESConv and the reflection ratings are CC BY-NC.
 """
 from __future__ import annotations
 
-import argparse
 import math
 import sys
 import time
@@ -28,8 +27,8 @@ from typing import Any
 
 import numpy as np
 
-from bench.loso import PAIR_SOURCES, Pair, accuracy, apply_bt, fit_bt, load
-from bench.validity import DEFAULT_DATA, _response, emit
+from bench.loso import PAIR_SOURCES, Pair, accuracy, apply_bt, cli, fit_bt, load
+from bench.validity import _response
 
 CUTS = (0.5, 0.7, 0.85)
 QUANTILES = (0.1, 0.25, 0.5, 0.75, 0.9)
@@ -122,22 +121,17 @@ def run(data: Path, log: Callable[[str], None] = print) -> dict[str, Any]:
             "features": int(x.shape[1]), "results": table}
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--data", type=Path, default=DEFAULT_DATA)
-    ap.add_argument("-o", "--output", type=Path, default=None)
-    a = ap.parse_args(argv)
-    if not (a.data / "counsel-chat" / "pairs.jsonl").exists():
-        print(f"no human-judged data at {a.data} (see ../shared/data/human-judged/README.md)", file=sys.stderr)
-        return 2
+def _needs_torch() -> str | None:
     try:
         import torch  # noqa: F401
         import transformers  # noqa: F401
     except ImportError:
-        print("bench.loso_tokens needs torch and transformers: pip install -e '.[hf]'", file=sys.stderr)
-        return 2
-    emit(run(a.data, log=lambda m: print(m, file=sys.stderr)), a.output)
-    return 0
+        return "bench.loso_tokens needs torch and transformers: pip install -e '.[hf]'"
+    return None
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    return cli(__doc__, run, argv, _needs_torch)
 
 
 if __name__ == "__main__":

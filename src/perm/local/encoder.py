@@ -76,52 +76,67 @@ def token_ids(tokenizer: Any, texts: Sequence[str], max_tokens: int) -> list[lis
     return out
 
 
-class OnnxEncoder:
-    """MiniLM embeddings with ONNX Runtime; thread-safe, built lazily on first use."""
+class LazyEncoder:
+    """What the encoder backends share: their settings, a runtime started on first use (once,
+    under a lock, so threads may share one encoder) and the word pieces. A backend's `_start`
+    loads its runtime and sets `_tok` last."""
 
-    def __init__(self, model_dir: Path | None = None, *, layers: Sequence[int] = (6,),
-                 max_tokens: int = 256, batch_size: int = 16, threads: int | None = None,
-                 fp16: bool = False) -> None:
+    def __init__(self, model_dir: Path | None, layers: Sequence[int], max_tokens: int,
+                 batch_size: int, fp16: bool) -> None:
         self.model_dir = model_dir or packaged_encoder_dir()
         self.fp16 = fp16  # weights rounded to float16 (see onnx_bert.build_graph)
         self.layers = tuple(int(x) for x in layers)
         self.max_tokens = max_tokens
         self.batch_size = batch_size
-        self.threads = threads or int(os.environ.get("PERM_THREADS", "0")) or min(4, usable_cpus())
-        self._session: Any = None
         self._tok: Any = None
-        self.parallel = os.environ.get("PERM_ENCODER_SCHEDULE", "parallel") != "serial"
-        self._pool: ThreadPoolExecutor | None = None
         self._lock = threading.Lock()
+
+    def _start(self) -> None:
+        raise NotImplementedError
 
     def _load(self) -> None:
         with self._lock:
-            if self._session is not None:
-                return
-            try:
-                import onnxruntime as ort
-                import tokenizers  # noqa: F401
-            except ImportError as e:
-                raise JudgeUnavailable(f"the local scorer needs {e.name}: "
-                                       f"{install_hint(e.name or 'onnxruntime')}") from None
-            tok = load_tokenizer(self.model_dir)
-            opts = ort.SessionOptions()
-            # parallel across batches, one core each (module docstring), or one batch at a time
-            opts.intra_op_num_threads = 1 if self.parallel else self.threads
-            opts.inter_op_num_threads = 1
-            opts.log_severity_level = 3
-            path = ensure_graph(self.model_dir, self.layers, self.fp16)
-            self._session = ort.InferenceSession(str(path), opts, providers=["CPUExecutionProvider"])
-            if self.parallel and self.threads > 1:
-                self._pool = ThreadPoolExecutor(self.threads, thread_name_prefix="perm-encoder")
-            self._tok = tok
-            self._cls = tok.token_to_id("[CLS]")
-            self._sep = tok.token_to_id("[SEP]")
+            if self._tok is None:
+                self._start()
 
     def ids(self, texts: Sequence[str]) -> list[list[int]]:
         """Word-piece ids with [CLS] / [SEP], cut to `max_tokens` (head 3/4 + tail 1/4)."""
         self._load()
         return token_ids(self._tok, texts, self.max_tokens)
+
+
+class OnnxEncoder(LazyEncoder):
+    """MiniLM embeddings with ONNX Runtime; thread-safe, built lazily on first use."""
+
+    def __init__(self, model_dir: Path | None = None, *, layers: Sequence[int] = (6,),
+                 max_tokens: int = 256, batch_size: int = 16, threads: int | None = None,
+                 fp16: bool = False) -> None:
+        super().__init__(model_dir, layers, max_tokens, batch_size, fp16)
+        self.threads = threads or int(os.environ.get("PERM_THREADS", "0")) or min(4, usable_cpus())
+        self._session: Any = None
+        self.parallel = os.environ.get("PERM_ENCODER_SCHEDULE", "parallel") != "serial"
+        self._pool: ThreadPoolExecutor | None = None
+
+    def _start(self) -> None:
+        try:
+            import onnxruntime as ort
+            import tokenizers  # noqa: F401
+        except ImportError as e:
+            raise JudgeUnavailable(f"the local scorer needs {e.name}: "
+                                   f"{install_hint(e.name or 'onnxruntime')}") from None
+        tok = load_tokenizer(self.model_dir)
+        opts = ort.SessionOptions()
+        # parallel across batches, one core each (module docstring), or one batch at a time
+        opts.intra_op_num_threads = 1 if self.parallel else self.threads
+        opts.inter_op_num_threads = 1
+        opts.log_severity_level = 3
+        path = ensure_graph(self.model_dir, self.layers, self.fp16)
+        self._session = ort.InferenceSession(str(path), opts, providers=["CPUExecutionProvider"])
+        if self.parallel and self.threads > 1:
+            self._pool = ThreadPoolExecutor(self.threads, thread_name_prefix="perm-encoder")
+        self._cls = tok.token_to_id("[CLS]")
+        self._sep = tok.token_to_id("[SEP]")
+        self._tok = tok
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         """`[len(texts), len(layers), 384]` pooled embeddings (rows in input order)."""

@@ -12,7 +12,6 @@ keeps its identity; resuming a run on the other backend mixes only that rounding
 """
 from __future__ import annotations
 
-import threading
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -21,54 +20,42 @@ import numpy as np
 
 from ..errors import JudgeUnavailable
 from ..extras import install_hint
-from .encoder import HIDDEN, load_tokenizer, packaged_encoder_dir, token_ids
+from .encoder import HIDDEN, LazyEncoder, load_tokenizer
 
 
-class TorchEncoder:
+class TorchEncoder(LazyEncoder):
     """MiniLM embeddings with torch on `device`; thread-safe, loaded on first use."""
 
     def __init__(self, model_dir: Path | None = None, *, layers: Sequence[int] = (6,),
                  max_tokens: int = 256, batch_size: int = 128, device: str = "cuda",
                  fp16: bool = False) -> None:
-        self.model_dir = model_dir or packaged_encoder_dir()
-        self.layers = tuple(int(x) for x in layers)
-        self.max_tokens, self.batch_size = max_tokens, batch_size
-        self.device_name, self.fp16 = device, fp16
+        super().__init__(model_dir, layers, max_tokens, batch_size, fp16)
+        self.device_name = device
         self._model: Any = None
-        self._tok: Any = None
-        self._lock = threading.Lock()
 
-    def _load(self) -> None:
-        with self._lock:
-            if self._model is not None:
-                return
-            try:
-                import torch
-                from transformers import AutoModel
-            except ImportError as e:
-                raise JudgeUnavailable(f"PERM_ENCODER_DEVICE={self.device_name} runs the local scorer's "
-                                       f"encoder with torch, which needs {e.name}: "
-                                       f"{install_hint(e.name or 'torch', prefer='hf')}") from None
-            try:
-                device = torch.device(self.device_name)
-                if device.type == "cuda" and not torch.cuda.is_available():
-                    raise RuntimeError("torch sees no CUDA device")
-                model = AutoModel.from_pretrained(str(self.model_dir), dtype=torch.float32)
-            except (RuntimeError, OSError, ValueError) as e:
-                raise JudgeUnavailable(f"PERM_ENCODER_DEVICE={self.device_name}: cannot run the "
-                                       f"encoder there ({e}); unset it to use ONNX Runtime on the CPU") from None
-            if self.fp16:  # the precision a v2 scorer was trained with (see onnx_bert.build_graph)
-                with torch.no_grad():
-                    for p in model.parameters():
-                        p.copy_(p.half().float())
-            self._torch, self._device = torch, device
-            self._tok = load_tokenizer(self.model_dir)
-            self._model = model.to(device).eval()
-
-    def ids(self, texts: Sequence[str]) -> list[list[int]]:
-        """Word-piece ids with [CLS] / [SEP], cut to `max_tokens` (head 3/4 + tail 1/4)."""
-        self._load()
-        return token_ids(self._tok, texts, self.max_tokens)
+    def _start(self) -> None:
+        try:
+            import torch
+            from transformers import AutoModel
+        except ImportError as e:
+            raise JudgeUnavailable(f"PERM_ENCODER_DEVICE={self.device_name} runs the local scorer's "
+                                   f"encoder with torch, which needs {e.name}: "
+                                   f"{install_hint(e.name or 'torch', prefer='hf')}") from None
+        try:
+            device = torch.device(self.device_name)
+            if device.type == "cuda" and not torch.cuda.is_available():
+                raise RuntimeError("torch sees no CUDA device")
+            model = AutoModel.from_pretrained(str(self.model_dir), dtype=torch.float32)
+        except (RuntimeError, OSError, ValueError) as e:
+            raise JudgeUnavailable(f"PERM_ENCODER_DEVICE={self.device_name}: cannot run the "
+                                   f"encoder there ({e}); unset it to use ONNX Runtime on the CPU") from None
+        if self.fp16:  # the precision a v2 scorer was trained with (see onnx_bert.build_graph)
+            with torch.no_grad():
+                for p in model.parameters():
+                    p.copy_(p.half().float())
+        self._torch, self._device = torch, device
+        self._model = model.to(device).eval()
+        self._tok = load_tokenizer(self.model_dir)
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         """`[len(texts), len(layers), 384]` pooled embeddings (rows in input order)."""
