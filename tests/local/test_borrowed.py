@@ -171,3 +171,19 @@ def test_quoting_and_emoji_padding_lose_the_packaged_audit(tmp_path):
     doc = json.loads(out.read_text())
     assert {a["name"]: a["scenarios"] for a in doc["attacks"]} == {"quote_back": 45, "emoji_flood": 45}
     assert all(a["worst"] <= 0.1 for a in doc["attacks"])
+
+
+@pytest.mark.parametrize("reply", ["b", "k", ":D", "<3", "\u200bI\u200b", "\u597d"])
+def test_a_reply_of_one_letter_or_digit_gets_the_floor_even_for_a_placeholder_context(packaged_v2, reply):
+    # the heads alone rated a lone "b" 5 / 5 / 100 against a persona "p", scenario "s", query "q"
+    s = Sample("p", "s", "q", id="x")
+    reqs = [DimensionRequest(d, s, "a", reply) for d in ("expression", "reception", "bystander")]
+    assert packaged_v2.predict(reqs) == [1.0, 1.0, 0.0]
+    two = [DimensionRequest(d, s, "a", "ok") for d in ("expression", "reception", "bystander")]
+    assert packaged_v2.predict(two) == packaged_v2.predict(two, discount_borrowed=False)  # two letters: the heads
+
+
+def test_a_lone_letter_scored_by_the_heads_alone_is_left_to_them(packaged_v2):
+    s = Sample("p", "s", "q", id="x")
+    reqs = [DimensionRequest(d, s, "a", "b") for d in ("expression", "reception", "bystander")]
+    assert packaged_v2.predict(reqs, discount_borrowed=False) != [1.0, 1.0, 0.0]  # rules off: heads

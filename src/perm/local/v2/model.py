@@ -13,7 +13,8 @@ statistics):
   reply       <- reply, context            -> expression, bystander
   reception   <- reply, context + what the seeker hoped for
 A judged text with no letters or digits (empty, ".", zero-width characters) gets each
-dimension's floor without asking the model: nothing was said, so nothing can be rated higher.
+dimension's floor without asking the model: nothing was said, so nothing can be rated higher;
+so does one with a single letter or digit ("b", ":D"), whatever the heads would say.
 A reply's scores are then discounted by the share of it that is borrowed: long runs of the
 seeker's own words (verbatim or with the pronouns turned round), sentences said twice,
 symbol padding and a reply that is mostly its own analysis (`borrowed`); and, in a folder that ships a bank of contexts, by how little the
@@ -35,16 +36,17 @@ from ..encoder import make_encoder
 from .borrowed import discount, reply_share, runs, sources
 from .heads import Mlp
 from .relevance import TENSOR, WORDS, Z_FULL, Z_NONE, fit, unit, zscore
-from .text import chunks, context_text, has_content, statistics, visible, words
+from .text import chunks, context_text, has_content, one_character, statistics, visible, words
 
 FORMAT_VERSION = 2
 #: The runtime's rules on top of the heads, recorded in the judge identity
-#: (`local:perm-minilm-v2@r5`) so that a resumed run never mixes scores of two rule sets:
+#: (`local:perm-minilm-v2@r6`) so that a resumed run never mixes scores of two rule sets:
 #: r1 the heads alone (2026-12-04/05), r2 + the borrowed-text discount (2026-12-06), r3 + the
 #: relevance discount (2026-12-06, evening), r4 + a reply that is mostly its own analysis
 #: counted as borrowed (2026-12-06, late), r5 + asides to the grader or about the reply itself
-#: counted as borrowed (2026-12-06, later).
-RULES = 5
+#: counted as borrowed (2026-12-06, later), r6 + a judged text of fewer than two letters or
+#: digits gets the floor, like an empty one (2026-12-06, afternoon).
+RULES = 6
 HEADS = {"resonation": ("resonation",), "reply": ("expression", "bystander"),
          "reception": ("reception",)}
 HEAD_OF = {d: (h, k) for h, dims in HEADS.items() for k, d in enumerate(dims)}
@@ -151,8 +153,8 @@ class ScorerV2:
         for i, r in enumerate(reqs):
             if r.dimension not in HEAD_OF:
                 out[i] = f"the local scorer has no head for '{r.dimension}'"
-            elif not has_content(judged(r)):
-                out[i] = SCORE_RANGE[r.dimension][0]  # nothing said: the floor
+            elif not has_content(judged(r)) or (discount_borrowed and one_character(judged(r))):
+                out[i] = SCORE_RANGE[r.dimension][0]  # nothing (or one character) said: the floor
             else:
                 rows[HEAD_OF[r.dimension][0]].append(i)
         # every distinct reply, passage and context is embedded once, in one length-sorted pass

@@ -71,6 +71,13 @@ def has_content(text: str) -> bool:
     return shown.strip().strip("()[]{}<>*_.:-—'\"`").strip().lower() not in _PLACEHOLDERS
 
 
+def one_character(text: str) -> bool:
+    """Whether the text has fewer than two letters or digits ("b", "k", ":D", "<3"): too little
+    to rate. A runtime rule (`perm.local.v2.model`, r6), not a training feature: the heads,
+    which never saw such replies, rated a lone letter up to the top of every scale."""
+    return sum(c.isalnum() for c in visible(text)) < 2
+
+
 SENTENCE_END = re.compile(r"(?<=[.!?…])\s+")
 CHUNK_WORDS = 40
 MAX_CHUNKS = (6, 2)  # the first and the last chunks kept when a text has more
