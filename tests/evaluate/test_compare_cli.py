@@ -127,3 +127,13 @@ def test_compare_gate_and_changed_replies(two_systems, tmp_path):
     res = run_cli("compare", base, tuned, "-o", out, "--judge", "fake", "--temperature", "0",
                   ok=False)
     assert res.exit_code == 1 and "--temperature" in res.output and "--overwrite" in res.output
+
+
+def test_a_judge_that_cannot_work_fails_before_the_progress_bar(two_systems, tmp_path, monkeypatch):
+    for key in ("PERM_JUDGE_API_KEY", "OPENAI_API_KEY"):
+        monkeypatch.delenv(key, raising=False)
+    base, tuned = two_systems
+    res = run_cli("compare", base, tuned, "-o", tmp_path / "cmp", "--judge", "openai", "--model", "gpt-4o-mini",
+                  ok=False)
+    assert res.exit_code != 0 and "API key" in res.output
+    assert "judging pairs" not in res.output  # no empty bar for a run that cannot start

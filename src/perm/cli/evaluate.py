@@ -323,8 +323,9 @@ def compare(a_file: str, b_file: str, output: str, seed: int, no_swap: bool, int
         raise click.ClickException(f"{e}\nNothing was judged.") from None
     echo(console, cmp.report.messages("judgments already in"))
     try:
-        with _Bar(len(cmp.run.todo), "judging pairs", console, no_progress) as bar:
-            cmp.execute(lambda rec: bar.advance(failed=rec["winner"] is None))
+        # the bar shows once the judge passed its check: one that cannot work ends with its error
+        with _Bar(len(cmp.run.todo), "judging pairs", console, no_progress, wait=True) as bar:
+            cmp.execute(lambda rec: bar.advance(failed=rec["winner"] is None), on_start=bar.start)
         summary, path = cmp.finish(n_boot=bootstrap)
     except PermError as e:
         raise click.ClickException(str(e)) from None

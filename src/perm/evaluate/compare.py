@@ -88,8 +88,10 @@ class Comparison:
             raise
         self.records: list[dict[str, Any]] = []
 
-    def execute(self, on_record: Callable[[dict[str, Any]], None] | None = None) -> None:
-        """Judge what is left, writing each judgment as it arrives (the judge is closed in any case)."""
+    def execute(self, on_record: Callable[[dict[str, Any]], None] | None = None,
+                on_start: Callable[[], None] | None = None) -> None:
+        """Judge what is left, writing each judgment as it arrives (the judge is closed in any
+        case); `on_start()` once the judge passed its check."""
         def write(rec: dict[str, Any]) -> None:
             line = self.run.write(rec["id"], rec)
             if on_record is not None:
@@ -98,7 +100,7 @@ class Comparison:
         async def work() -> None:
             await judge_pairs(self.judge.caller, self.run.todo, self.judge.identity, write)
 
-        asyncio.run(drive(self.judge, [self.run], work))
+        asyncio.run(drive(self.judge, [self.run], work, on_start))
 
     def finish(self, *, n_boot: int = N_BOOT) -> tuple[dict[str, Any], Path]:
         """Rewrite the judgments in order, summarise them and write compare.json."""

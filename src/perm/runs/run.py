@@ -291,12 +291,15 @@ def abandon(worker: Worker) -> None:
 
 
 async def drive(worker: Worker, runs: Sequence[ResumableRun[J]],
-                work: Callable[[], Awaitable[object]]) -> None:
-    """Check the worker and open the outputs (only when there is something to do), do the
-    work, and always close the outputs and the worker, whatever happened."""
+                work: Callable[[], Awaitable[object]],
+                on_start: Callable[[], None] | None = None) -> None:
+    """Check the worker (then `on_start()`) and open the outputs (only when there is something
+    to do), do the work, and always close the outputs and the worker, whatever happened."""
     try:
         if any(r.todo for r in runs):
             await worker.check()
+            if on_start is not None:
+                on_start()
             for r in runs:
                 r.open()
             await work()
