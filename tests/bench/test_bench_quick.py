@@ -19,7 +19,8 @@ def quick(tmp_path_factory, request) -> dict[str, dict]:
     out = tmp_path_factory.mktemp("bench-results")
     # The GRPO benchmark converts the recipe's GGUF tokenizer once (~10 s); keep that conversion
     # in pytest's own cache folder, never in the user's perm cache.
-    cache = request.config.cache.mkdir("perm-bench-cache") if request.config.cache else out / "cache"
+    store = getattr(request.config, "cache", None)  # absent under -p no:cacheprovider
+    cache = store.mkdir("perm-bench-cache") if store else out / "cache"
     env = {**os.environ, "PERM_CACHE_DIR": str(cache)}
     env.pop("PERM_JUDGE_API_KEY", None)
     env.pop("OPENAI_API_KEY", None)
