@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import os
 import threading
+from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -76,7 +77,7 @@ def token_ids(tokenizer: Any, texts: Sequence[str], max_tokens: int) -> list[lis
     return out
 
 
-class LazyEncoder:
+class LazyEncoder(ABC):
     """What the encoder backends share: their settings, a runtime started on first use (once,
     under a lock, so threads may share one encoder) and the word pieces. A backend's `_start`
     loads its runtime and sets `_tok` last."""
@@ -91,8 +92,9 @@ class LazyEncoder:
         self._tok: Any = None
         self._lock = threading.Lock()
 
+    @abstractmethod
     def _start(self) -> None:
-        raise NotImplementedError
+        """Load the backend's runtime; set `_tok` last (it marks the encoder as started)."""
 
     def _load(self) -> None:
         with self._lock:
