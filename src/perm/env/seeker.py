@@ -62,7 +62,10 @@ def create_seeker_model(config: JudgeConfig) -> ChatModel:
         from .fake import FakeSeeker
 
         return FakeSeeker(config)
-    return create_chat_model(config)
+    model = create_chat_model(config)
+    if hasattr(model, "role"):  # error messages name what the model is used as
+        model.role = "seeker"
+    return model
 
 
 class Seeker:
