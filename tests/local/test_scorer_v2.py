@@ -41,7 +41,8 @@ def test_visible_equals_dropping_every_format_character_one_by_one(text):
     assert visible(text) == "".join(c for c in text if unicodedata.category(c) != "Cf")
 
 
-@pytest.mark.parametrize("text", TRICKY + ["SHOUTING \u00c9T\u00c9 ok", "\u216b roman numeral", "\U0001F600\U0001F600\ufe0f"])
+@pytest.mark.parametrize("text", TRICKY + ["SHOUTING \u00c9T\u00c9 ok", "\u216b roman numeral", "\U0001F600\U0001F600\ufe0f",
+                                  "\u2764\ufe0f\u200d\U0001F525 and \u2764\ufe0f \u2764\ufe0f\u2764\ufe0f", "a\u200d\u2600b \u2600\u2600"])
 def test_statistics_and_symbol_count_equal_their_plain_definitions(text):
     import unicodedata
 
@@ -52,8 +53,8 @@ def test_statistics_and_symbol_count_equal_their_plain_definitions(text):
     letters = [c for c in shown if c.isalpha()]
     upper = sum(c.isupper() for c in letters) / len(letters) if letters else 0.0
     assert statistics(text, "some context words here")[1] == pytest.approx(upper, abs=1e-7)
-    plain = text.replace("\ufe0f", "")
-    assert _symbols(text) == sum(unicodedata.category(c) == "So" and (i == 0 or plain[i - 1] != "\u200d")
+    plain = text.replace("\ufe0f", "")  # (indexes into `text` itself, as the scorer always has)
+    assert _symbols(text) == sum(unicodedata.category(c) == "So" and (i == 0 or text[i - 1] != "\u200d")
                                  for i, c in enumerate(plain))
 
 
@@ -232,3 +233,10 @@ def test_a_malformed_relevance_bank_is_a_clear_load_error(tiny_v2, tmp_path):
     save_file(tensors, str(folder / "perm_heads.safetensors"))
     with pytest.raises(JudgeUnavailable, match="relevance.bank.*at least 2 context embeddings"):
         ScorerV2.load(folder)
+
+
+@pytest.mark.parametrize("text", ["", "b", " b ", "\u200bb\u200b", "ab", "a b", ":D", "<3", "10", "..a..", "\u597d\u597d"])
+def test_one_character_equals_counting_letters_and_digits(text):
+    from perm.local.v2.text import one_character
+
+    assert one_character(text) == (sum(c.isalnum() for c in visible(text)) < 2)

@@ -44,7 +44,7 @@ import unicodedata
 from collections.abc import Iterable
 
 from ...types import Sample
-from .text import SENTENCE_END, visible, words
+from .text import NON_ASCII, SENTENCE_END, visible, words
 
 RUN_WORDS = 12
 FREE_SYMBOLS = 2
@@ -97,7 +97,7 @@ _PERSON = {"i": "you", "me": "you", "we": "you", "us": "you", "my": "your", "our
 
 
 def _norm(text: str) -> list[str]:
-    return [_PERSON.get(w.lower(), w.lower()) for w in words(visible(text).replace("\u2019", "'"))]
+    return [_PERSON.get(w, w) for w in map(str.lower, words(visible(text).replace("\u2019", "'")))]
 
 
 def runs(texts: Iterable[str]) -> set[tuple[str, ...]]:
@@ -109,8 +109,9 @@ def runs(texts: Iterable[str]) -> set[tuple[str, ...]]:
     return out
 
 
-def _flags(reply: str, seen: set[tuple[str, ...]], asides: bool) -> tuple[list[bool], int]:
-    """Per word of the reply: borrowed or not (and the symbols beyond the free ones)."""
+def _flags(reply: str, seen: set[tuple[str, ...]], asides: bool) -> tuple[list[bool], int, list[str]]:
+    """Per word of the reply: borrowed or not; the symbols beyond the free ones; the reply's
+    words (`_norm(reply)`: sentences split at whitespace, so no word is cut)."""
     shown = visible(reply)
     raw = [x for line in re.split(r"\n+", shown) for x in SENTENCE_END.split(line)]
     sentences = [_norm(x) for x in raw]
@@ -128,7 +129,7 @@ def _flags(reply: str, seen: set[tuple[str, ...]], asides: bool) -> tuple[list[b
         elif len(key) > 1:  # "Yeah. Yeah." is a backchannel, not padding
             said.add(key)
         at += len(sent)
-    return borrowed, max(0, _symbols(reply) - FREE_SYMBOLS)
+    return borrowed, max(0, _symbols(reply) - FREE_SYMBOLS), ws
 
 
 def _share(flags: list[bool], symbols: int) -> float:
@@ -139,13 +140,18 @@ def _share(flags: list[bool], symbols: int) -> float:
 def borrowed_share(reply: str, seen: set[tuple[str, ...]]) -> float:
     """The share of the reply (words plus symbols beyond the free ones) that is copied, said
     again or symbol padding; 0.0 for a reply that is all its own."""
-    return _share(*_flags(reply, seen, asides=False))
+    flags, symbols, _ = _flags(reply, seen, asides=False)
+    return _share(flags, symbols)
 
 
 def plan_share(reply: str, analysis: str | None) -> float:
     """The share of the reply's words inside runs of `PLAN_RUN_WORDS` words of the analysis
     (pronouns aligned); 0.0 without an analysis."""
-    ws, plan = _norm(reply), _norm(analysis or "")
+    return _plan_share(_norm(reply), analysis)
+
+
+def _plan_share(ws: list[str], analysis: str | None) -> float:
+    plan = _norm(analysis or "")
     n = PLAN_RUN_WORDS
     seen = {tuple(plan[i:i + n]) for i in range(len(plan) - n + 1)}
     hit = [False] * len(ws)
@@ -159,8 +165,9 @@ def reply_share(reply: str, seen: set[tuple[str, ...]], analysis: str | None) ->
     """What the runtime discounts: the borrowed share with the asides counted in, or the
     `plan_share` when the reply is mostly its own analysis (at least `PLAN_MIN_SHARE`),
     whichever is larger."""
-    share = _share(*_flags(reply, seen, asides=True))
-    plan = plan_share(reply, analysis)
+    flags, symbols, ws = _flags(reply, seen, asides=True)
+    share = _share(flags, symbols)
+    plan = _plan_share(ws, analysis)
     return max(share, plan) if plan >= PLAN_MIN_SHARE else share
 
 
@@ -168,8 +175,11 @@ def _symbols(text: str) -> int:
     """Symbol characters, a joined emoji sequence (family, flag: parts glued by U+200D) as one."""
     if text.isascii():  # no symbol characters (category So) in ASCII
         return 0
-    return sum(unicodedata.category(c) == "So" and (i == 0 or text[i - 1] != "\u200d")
-               for i, c in enumerate(text.replace("\ufe0f", "")))
+    plain = text.replace("\ufe0f", "")
+    # only non-ASCII characters can be symbols; the glue is looked up at the same position of
+    # `text` (with its variation selectors), as this rule has always done
+    return sum(unicodedata.category(plain[i]) == "So" and (i == 0 or text[i - 1] != "\u200d")
+               for m in NON_ASCII.finditer(plain) for i in range(m.start(), m.end()))
 
 
 def discount(value: float, floor: float, share: float) -> float:

@@ -43,7 +43,7 @@ def context_text(sample: Sample, *, seeker_view: bool = False) -> str:
     return "\n".join(parts)
 
 
-_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
+NON_ASCII = re.compile(r"[^\x00-\x7f]+")
 
 
 def _drop_format(m: re.Match[str]) -> str:
@@ -54,7 +54,7 @@ def visible(text: str) -> str:
     """The text without invisible format characters (zero-width spaces, joiners, BOMs). ASCII
     has none, so only runs of other characters are looked at (the scorer calls this on every
     reply, passage and context: a character-by-character pass cost a fifth of its CPU time)."""
-    return text if text.isascii() else _NON_ASCII.sub(_drop_format, text)
+    return text if text.isascii() else NON_ASCII.sub(_drop_format, text)
 
 
 _PLACEHOLDERS = frozenset({"none", "n/a", "na", "null", "nil", "nothing", "empty", "no analysis",
@@ -75,7 +75,13 @@ def one_character(text: str) -> bool:
     """Whether the text has fewer than two letters or digits ("b", "k", ":D", "<3"): too little
     to rate. A runtime rule (`perm.local.v2.model`, r6), not a training feature: the heads,
     which never saw such replies, rated a lone letter up to the top of every scale."""
-    return sum(c.isalnum() for c in visible(text)) < 2
+    seen = 0
+    for c in visible(text):  # stops at the second one: most texts start with a word
+        if c.isalnum():
+            seen += 1
+            if seen == 2:
+                return False
+    return True
 
 
 SENTENCE_END = re.compile(r"(?<=[.!?…])\s+")
@@ -88,6 +94,13 @@ def chunks(text: str) -> list[str]:
     `CHUNK_WORDS` words each); [] when it is a single passage. Each passage is encoded on its
     own, so one off-topic, unsafe or evaluator-directed passage shows up in the max-pooled
     features instead of being averaged away."""
+    return list(_chunks(text))
+
+
+@functools.lru_cache(maxsize=2048)
+def _chunks(text: str) -> tuple[str, ...]:
+    """`chunks`, cut once per text (the runtime asks for a reply's passages once to embed them
+    and once for each head that reads the reply)."""
     out: list[str] = []
     for para in re.split(r"\n\s*\n", visible(text)):
         cur: list[str] = []
@@ -104,9 +117,9 @@ def chunks(text: str) -> list[str]:
             out.append(" ".join(cur))
     out = [c for c in out if has_content(c)]
     if len(out) < 2:
-        return []
+        return ()
     head, tail = MAX_CHUNKS
-    return out if len(out) <= head + tail else out[:head] + out[-tail:]
+    return tuple(out if len(out) <= head + tail else out[:head] + out[-tail:])
 
 
 def words(text: str) -> list[str]:
