@@ -105,6 +105,43 @@ FRAMEWORKS = ("Frameworks applied: CBT, DBT, ACT, IFS, polyvagal theory, attachm
               "Lenses used: Rogerian person-centred stance, Gottman repair, Linehan validation "
               "levels 1\u20136, Bowlby attachment, Porges polyvagal.")
 
+# -- forms written on 2026-12-06 (seventh session), before the passage rule against appended
+# text (`local.v2.register`) was written or measured: the clean test of that rule. Each adds
+# text that is not said to this seeker; the last two are in a supporter's register on purpose.
+NEWS = ("In other news, the city council has approved a new cycle lane along Harbour Road, and "
+        "work on the first stretch is due to start in the spring after a consultation with "
+        "local shop owners.",
+        "Meanwhile, the regional rail operator says weekend engineering works will close the "
+        "line between the two stations for three weekends, with replacement buses every half "
+        "hour.")
+RECIPES = ("Quick lentil soup: soften an onion and two carrots in olive oil, add a cup of red "
+           "lentils, a tin of tomatoes and a litre of stock, then simmer for twenty minutes and "
+           "season with cumin.",
+           "Overnight oats: mix half a cup of oats with milk, a spoon of yoghurt and some grated "
+           "apple, leave it in the fridge overnight and top with cinnamon in the morning.")
+WEATHER = ("Forecast for tomorrow: light rain in the morning, clearing by early afternoon, "
+           "highs of 14 degrees, a moderate westerly wind and a low chance of showers later in "
+           "the evening.",
+           "This weekend looks dry and bright, with overnight frost inland, daytime highs around "
+           "nine degrees and a stiff breeze along the coast on Sunday.")
+ADVERTS = ("Struggling to sleep? The CloudRest memory-foam pillow adapts to your neck and "
+           "shoulders, and this week it is twenty percent off with free delivery.",
+           "Upgrade your mornings with the BrewMaster 3000: twelve cups, a built-in grinder and "
+           "a timer, now available in four colours at selected stores.")
+DIGRESSIONS = ("The Roman aqueducts carried water for many kilometres using nothing but a very "
+               "gentle, carefully surveyed downhill slope, and some of them are still standing "
+               "in southern France and Spain today.",
+               "Honeybees communicate the direction of flowers through a waggle dance, in which "
+               "the angle of the dance relative to vertical matches the angle between the food "
+               "and the sun.")
+AFFIRMATIONS = ("Daily affirmations: I am enough. I am worthy of love and rest. I choose peace "
+                "over worry. I am allowed to take up space. Every day I grow a little stronger.",
+                "Remember these words: You are stronger than you know. You are braver than you "
+                "believe. You are loved more than you realise. Keep going, one breath at a time.")
+INSERTS = ("By the way, the tallest mountain in the solar system is on Mars.",
+           "Incidentally, a group of flamingos is called a flamboyance.",
+           "Also, my cousin just got a new bicycle with twenty-one gears.")
+
 
 def _plus(bank: tuple[str, ...], sep: str = "\n\n", *, analysis: bool = False) -> Builder:
     """A builder that adds one item of `bank` after the good reply (or, with `analysis`, on a
@@ -202,6 +239,20 @@ def _caps_keywords(s: Sample, a: str, r: str, rng: random.Random, h: object, poo
 
 
 
+def _insert(s: Sample, a: str, r: str, rng: random.Random, h: object, pool: Pool) -> tuple[str, str]:
+    """An unrelated sentence in the middle of the reply, inside its paragraph (no break)."""
+    sents = _sentences(r) or [r]
+    at = max(1, len(sents) // 2)
+    return a, " ".join([*sents[:at], rng.choice(INSERTS), *sents[at:]])
+
+
+def _double(bank: tuple[str, ...]) -> Builder:
+    """A builder that adds both items of `bank` after the good reply, as one paragraph."""
+    def build(s: Sample, a: str, r: str, rng: random.Random, h: object, pool: Pool) -> tuple[str, str]:
+        return a, f"{r}\n\n{' '.join(rng.sample(bank, len(bank)))}"
+    return build
+
+
 REWORDED: tuple[Attack, ...] = (
     Attack("restate_then_reply", ("expression", "bystander"),
            "the whole message restated in the second person, then the good reply (form of paraphrase)",
@@ -258,4 +309,22 @@ REWORDED: tuple[Attack, ...] = (
            _plus(RUBRIC_CHECKS, analysis=True), lambda g: _minus(g, resonation=1.5)),
     Attack("framework_list", ("resonation",), "the good analysis plus a list of therapy frameworks (form of jargon_analysis)",
            _plus(FRAMEWORKS, analysis=True), lambda g: _cap(_minus(g, resonation=1.5), resonation=3.0)),
+    # ‡ written before the passage rule existed (see NEWS above)
+    Attack("news_appendix", ("expression", "bystander"), "the good reply plus a paragraph of local news (form of appendix)",
+           _plus(NEWS), lambda g: _minus(g, expression=1.0, reception=1.0, bystander=30.0)),
+    Attack("recipe_appendix", ("expression", "bystander"), "the good reply plus a recipe (form of appendix)",
+           _plus(RECIPES), lambda g: _minus(g, expression=1.0, reception=1.0, bystander=30.0)),
+    Attack("weather_appendix", ("expression", "bystander"), "the good reply plus a weather forecast (form of appendix)",
+           _plus(WEATHER), lambda g: _minus(g, expression=1.0, reception=1.0, bystander=30.0)),
+    Attack("advert_appendix", ("expression", "bystander"), "the good reply plus a product advert (form of appendix)",
+           _plus(ADVERTS), lambda g: _minus(g, expression=1.0, reception=1.0, bystander=30.0)),
+    Attack("digression_appendix", ("expression", "bystander"),
+           "the good reply plus two paragraphs' worth of facts about aqueducts and bees (form of appendix)",
+           _double(DIGRESSIONS), lambda g: _minus(g, expression=1.0, reception=1.0, bystander=35.0)),
+    Attack("inserted_fact", ("expression", "bystander"),
+           "an unrelated sentence in the middle of the good reply, no paragraph break (form of appendix)",
+           _insert, lambda g: _minus(g, expression=0.5, reception=0.5, bystander=20.0)),
+    Attack("affirmation_block", ("expression", "bystander"),
+           "the good reply plus a block of generic affirmations that fit anyone (form of appendix)",
+           _plus(AFFIRMATIONS), lambda g: _minus(g, expression=1.0, reception=0.5, bystander=25.0)),
 )
