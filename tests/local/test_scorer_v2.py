@@ -218,6 +218,24 @@ def test_distill_v2_ships_the_bank_of_its_training_contexts(tiny_v2):
     np.testing.assert_allclose(scorer.bank[:4], runtime, atol=2e-3)
 
 
+def test_distill_v2_ships_the_passages_of_its_own_training_replies(tiny_v2):
+    """The support bank (`register`) is the last-layer embedding of every distinct passage of
+    the training replies that are ours (not attacked variants), in sorted order, in float16."""
+    from perm.local.v2.model import ScorerV2
+    from perm.local.v2.register import Settings, bank_passages, own_reply
+    from perm.local.v2.relevance import unit
+    from perm.local.v2.text import chunks
+
+    scorer = ScorerV2.load(tiny_v2[0])
+    examples = _tiny_examples()
+    passages = bank_passages((e.response for e in examples if own_reply(e.source)), chunks)
+    assert scorer.support is not None
+    assert scorer.meta["register"]["bank"] == len(passages) == scorer.support.shape[0] >= 5
+    assert Settings.from_meta(scorer.meta["register"]) == Settings()
+    runtime = unit(scorer.encoder.encode(passages[:4])[:, -1])
+    np.testing.assert_allclose(scorer.support[:4], runtime, atol=3e-3)
+
+
 def test_a_malformed_relevance_bank_is_a_clear_load_error(tiny_v2, tmp_path):
     import shutil
 
@@ -231,7 +249,7 @@ def test_a_malformed_relevance_bank_is_a_clear_load_error(tiny_v2, tmp_path):
     tensors = load_file(str(folder / "perm_heads.safetensors"))
     tensors["relevance.bank"] = tensors["relevance.bank"][0]  # one vector, not a matrix
     save_file(tensors, str(folder / "perm_heads.safetensors"))
-    with pytest.raises(JudgeUnavailable, match="relevance.bank.*at least 2 context embeddings"):
+    with pytest.raises(JudgeUnavailable, match="relevance.bank.*at least 2 embeddings"):
         ScorerV2.load(folder)
 
 

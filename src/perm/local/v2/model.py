@@ -17,8 +17,10 @@ dimension's floor without asking the model: nothing was said, so nothing can be 
 so does one with a single letter or digit ("b", ":D"), whatever the heads would say.
 A reply's scores are then discounted by the share of it that is borrowed: long runs of the
 seeker's own words (verbatim or with the pronouns turned round), sentences said twice,
-symbol padding and a reply that is mostly its own analysis (`borrowed`); and, in a folder that ships a bank of contexts, by how little the
-reply is about this seeker rather than anyone (`relevance`).
+symbol padding and a reply that is mostly its own analysis (`borrowed`); in a folder that ships a bank of contexts, by how little the
+reply is about this seeker rather than anyone (`relevance`); and, where it also ships a bank of
+its training replies' passages, by the share of passages that are neither support talk nor
+about this seeker (`register`: an appended poem, quotes, a recipe).
 """
 from __future__ import annotations
 
@@ -35,18 +37,22 @@ from ...types import DimensionRequest
 from ..encoder import make_encoder
 from .borrowed import discount, reply_share, runs, sources
 from .heads import Mlp
+from .register import TENSOR as SUPPORT_TENSOR
+from .register import Settings, off_share, support
 from .relevance import TENSOR, WORDS, Z_FULL, Z_NONE, fit, unit, zscore
 from .text import chunks, context_text, has_content, one_character, statistics, visible, words
 
 FORMAT_VERSION = 2
 #: The runtime's rules on top of the heads, recorded in the judge identity
-#: (`local:perm-minilm-v2@r6`) so that a resumed run never mixes scores of two rule sets:
+#: (`local:perm-minilm-v2@r7`) so that a resumed run never mixes scores of two rule sets:
 #: r1 the heads alone (2026-12-04/05), r2 + the borrowed-text discount (2026-12-06), r3 + the
 #: relevance discount (2026-12-06, evening), r4 + a reply that is mostly its own analysis
 #: counted as borrowed (2026-12-06, late), r5 + asides to the grader or about the reply itself
 #: counted as borrowed (2026-12-06, later), r6 + a judged text of fewer than two letters or
-#: digits gets the floor, like an empty one (2026-12-06, afternoon).
-RULES = 6
+#: digits gets the floor, like an empty one (2026-12-06, afternoon), r7 + passages that are
+#: neither support talk nor about this seeker counted as borrowed (`register`, 2026-12-06,
+#: evening; only in a folder that ships the support bank).
+RULES = 7
 HEADS = {"resonation": ("resonation",), "reply": ("expression", "bystander"),
          "reception": ("reception",)}
 HEAD_OF = {d: (h, k) for h, dims in HEADS.items() for k, d in enumerate(dims)}
@@ -103,9 +109,12 @@ class ScorerV2:
     """The packaged default local scorer (see the module docstring)."""
 
     def __init__(self, path: Path, meta: dict[str, Any], heads: dict[str, Mlp],
-                 bank: np.ndarray | None = None) -> None:
+                 bank: np.ndarray | None = None, support: np.ndarray | None = None) -> None:
         self.path, self.meta, self.heads = path, meta, heads
         self.bank = None if bank is None else unit(bank)  # `relevance`: other seekers' contexts
+        # `register`: the training replies' passages (needs the relevance bank too)
+        self.support = None if support is None or bank is None else unit(support)
+        self.register = Settings.from_meta(meta.get("register", {}))
         rel = meta.get("relevance", {})
         z, w = rel.get("z", (Z_NONE, Z_FULL)), rel.get("words", WORDS)
         self.z_range, self.word_range = (float(z[0]), float(z[1])), (float(w[0]), float(w[1]))
@@ -135,11 +144,13 @@ class ScorerV2:
         if meta.get("format_version") != FORMAT_VERSION:
             raise JudgeUnavailable(f"{p}: scorer format {meta.get('format_version')!r}, "
                                    f"expected {FORMAT_VERSION}")
-        bank = tensors.get(TENSOR)
-        if bank is not None and (bank.ndim != 2 or len(bank) < 2):
-            raise JudgeUnavailable(f"{p}: '{TENSOR}' in perm_heads.safetensors must be a matrix of "
-                                   f"at least 2 context embeddings, not shape {bank.shape}")
-        return cls(p, meta, {h: Mlp.from_tensors(tensors, h) for h in HEADS}, bank)
+        bank, support = tensors.get(TENSOR), tensors.get(SUPPORT_TENSOR)
+        for name, m in ((TENSOR, bank), (SUPPORT_TENSOR, support)):
+            if m is not None and (m.ndim != 2 or len(m) < 2):
+                raise JudgeUnavailable(f"{p}: '{name}' in perm_heads.safetensors must be a matrix "
+                                       f"of at least 2 embeddings, not shape {m.shape}")
+        return cls(p, meta, {h: Mlp.from_tensors(tensors, h) for h in HEADS}, bank,
+                   None if support is None else support.astype(np.float32))
 
     def warm_up(self) -> None:
         self.encoder.encode(["warm up"])
@@ -170,11 +181,12 @@ class ScorerV2:
                         | {context_text(reqs[i].sample) for i in relevant})
         emb = Embeddings(dict(zip(wanted, self.encoder.encode(wanted))))
         shares = _borrowed(reqs, replies)
+        near = self._support(emb, {reqs[i].response for i in relevant})
         fits: dict[tuple[int, str], float] = {}  # a reply's three response-side requests share it
         for i in relevant:  # keep (1 - share) * fit of the height: one combined discount
             key = (id(reqs[i].sample), reqs[i].response)
             if key not in fits:
-                fits[key] = self._fit(emb, reqs[i])
+                fits[key] = self._fit(emb, reqs[i], near)
             shares[i] = 1.0 - (1.0 - shares[i]) * fits[key]
         for head, idx in rows.items():
             if not idx:
@@ -188,11 +200,31 @@ class ScorerV2:
                 out[i] = round(discount(value, lo, shares.get(i, 0.0)), 3)
         return out
 
-    def _fit(self, emb: Embeddings, req: DimensionRequest) -> float:
-        """`relevance.fit` of a reply to its seeker (1.0: fully about them)."""
+    def _support(self, emb: Embeddings, replies: set[str]) -> dict[str, float]:
+        """`register.support` of every passage long enough to count, in one product with the
+        support bank ({} for a folder without one)."""
+        if self.support is None:
+            return {}
+        lo = self.register.words[0]
+        todo = sorted({x for r in replies for x in chunks(r) if len(words(x)) > lo})
+        if not todo:
+            return {}
+        values = support(np.stack([emb.last(x) for x in todo]), self.support, self.register.neighbours)
+        return dict(zip(todo, (float(v) for v in values)))
+
+    def _fit(self, emb: Embeddings, req: DimensionRequest, near: dict[str, float]) -> float:
+        """`relevance.fit` of a reply to its seeker (1.0: fully about them), times the share of
+        it that is not `register.off_share` (passages neither support nor about them)."""
         assert self.bank is not None
-        z = zscore(emb.last(req.response), emb.last(context_text(req.sample)), self.bank)
-        return fit(z, len(words(visible(req.response))), self.z_range, self.word_range)
+        ctx = emb.last(context_text(req.sample))
+        z = zscore(emb.last(req.response), ctx, self.bank)
+        keep = fit(z, len(words(visible(req.response))), self.z_range, self.word_range)
+        parts = chunks(req.response) if near else []
+        if parts:
+            off = off_share([(emb.last(x), len(words(x)), near.get(x, float("nan"))) for x in parts],
+                            ctx, self.bank, self.register)
+            keep *= 1.0 - off
+        return keep
 
 
 def _borrowed(reqs: Sequence[DimensionRequest], idx: Sequence[int]) -> dict[int, float]:

@@ -14,7 +14,8 @@ Recipe (deterministic for a given seed and thread count):
 4. The folder written is a Hugging Face model folder (the encoder in float16, its tokenizer)
    plus `perm_heads.safetensors` and `meta.json`: `ScorerV2.load` reads it. The heads file
    also holds the bank of training contexts the runtime measures a reply's fit against
-   (`relevance`: `BANK_SIZE` distinct contexts, evenly spaced in sorted order, last layer).
+   (`relevance`: `BANK_SIZE` distinct contexts, evenly spaced in sorted order, last layer) and
+   the bank of our own labelled replies' passages that `register` measures a passage against.
 
 Fine-tuning the encoder's top layers was measured too (MODEL_CARD.md): it cost ~20x the CPU
 time, was no better on our dev splits and worse on real reflections, so the encoder is frozen.
@@ -42,6 +43,8 @@ from ..torch_encoder import pooled_means
 from .data import Example
 from .heads import Mlp
 from .model import FORMAT_VERSION, HEADS, Embeddings, ScorerV2, head_features, scale, unscale
+from .register import TENSOR as SUPPORT_TENSOR
+from .register import Settings, bank_passages, own_reply
 from .relevance import TENSOR, WORDS, Z_FULL, Z_NONE, bank_contexts, unit
 from .text import chunks, context_text, has_content
 
@@ -168,8 +171,9 @@ def train(examples: Sequence[Example], base_dir: Path, out_dir: Path, cfg: Train
     started = time.perf_counter()
     rows = _rows(examples)
     judged = {t for r in rows.values() for _, t, _, _ in r}
+    support = bank_passages((e.response for e in examples if own_reply(e.source)), chunks)
     texts = judged | {c for r in rows.values() for _, _, c, _ in r} | {
-        c for t in judged for c in chunks(t)}
+        c for t in judged for c in chunks(t)} | set(support)
     log(f"{len(examples)} examples; {', '.join(f'{h}: {len(r)}' for h, r in rows.items())}; "
         f"{len(texts)} distinct texts to encode")
     encoder = Encoder(base_dir, cfg)
@@ -181,7 +185,8 @@ def train(examples: Sequence[Example], base_dir: Path, out_dir: Path, cfg: Train
     history = fits[0][1] if len(fits) == 1 else [
         round(float(np.mean([f[1][e] for f in fits])), 5) for e in range(cfg.epochs)]
     bank = bank_contexts(c for _, _, c, _ in rows["reply"])
-    out = _export(base_dir, Path(out_dir), encoder, heads, np.stack([emb.last(c) for c in bank]), cfg, {
+    out = _export(base_dir, Path(out_dir), encoder, heads, np.stack([emb.last(c) for c in bank]),
+                  np.stack([emb.last(p) for p in support]), cfg, {
         "examples": len(examples), "sources": _count(e.source for e in examples),
         "rows": {h: len(r) for h, r in rows.items()}, "loss_by_epoch": history,
         "fit_seconds": round(time.perf_counter() - started, 1), **dict(extra_meta or {})})
@@ -273,7 +278,7 @@ def average(mlps: Sequence[Mlp]) -> Mlp:
 
 
 def _export(base_dir: Path, out_dir: Path, encoder: Encoder, heads: Mapping[str, Mlp],
-            bank: np.ndarray, cfg: TrainConfig, info: Mapping[str, Any]) -> Path:
+            bank: np.ndarray, support: np.ndarray, cfg: TrainConfig, info: Mapping[str, Any]) -> Path:
     out_dir.mkdir(parents=True, exist_ok=True)
     encoder.bert.half().save_pretrained(str(out_dir), safe_serialization=True)
     for name in TOKENIZER_FILES:
@@ -285,6 +290,7 @@ def _export(base_dir: Path, out_dir: Path, encoder: Encoder, heads: Mapping[str,
     for head, mlp in heads.items():
         tensors.update(mlp.tensors(head))
     tensors[TENSOR] = np.ascontiguousarray(unit(bank), dtype=np.float32)
+    tensors[SUPPORT_TENSOR] = np.ascontiguousarray(unit(support), dtype=np.float16)
     save_file(tensors, str(out_dir / "perm_heads.safetensors"))
     meta = {"name": cfg.name, "format_version": FORMAT_VERSION,
             "encoder": {"base": "sentence-transformers/all-MiniLM-L6-v2 (Apache-2.0)",
@@ -292,6 +298,9 @@ def _export(base_dir: Path, out_dir: Path, encoder: Encoder, heads: Mapping[str,
                         "dtype": "float16", "frozen": True},
             "heads": {h: list(d) for h, d in HEADS.items()}, "recipe": asdict(cfg),
             "relevance": {"bank": len(bank), "layer": "last", "z": [Z_NONE, Z_FULL], "words": list(WORDS)},
+            "register": {"bank": len(support), "layer": "last", "dtype": "float16",
+                         "passages_of": "our own labelled replies (not counsel-chat, not attacks)",
+                         **Settings().as_meta()},
             **dict(info)}
     (out_dir / "meta.json").write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
     return out_dir

@@ -1,0 +1,131 @@
+"""Passages that are neither support nor about this seeker: the discount for appended text.
+
+The v2 heads are mostly indifferent to a passage added to a good reply: a four-line poem after
+it moved expression by -0.03 on average, so the padded reply beat the good one wherever the
+heads' noise was larger than that (`perm audit`, `poem_appendix`: 49 % of scenarios on
+expression). Neither of the two obvious tests separates such passages from a good reply's own:
+a passage's cosine with the seeker's context (a good reply's least related passage is as far
+from the context as a hashtag line), nor its fit to this seeker against other seekers (a good
+reply's short closing line is as unspecific as a poem). So the runtime asks both questions at
+once, with embeddings it has already computed:
+
+* **Is it the kind of thing a supporter says?** `support` = the mean cosine of the passage's
+  `NEIGHBOURS` nearest passages in a bank of our own labelled training replies' passages
+  (`own_reply`; about 7,900), shipped with the heads. A poem, a stock quote or code is far from
+  all of them; "I hear you, and I'm here" is near. `SUPPORT_FULL` and `SUPPORT_NONE` are the
+  2nd and 10th percentiles of this measure over the passages of our dev and test splits'
+  replies (none of them in the bank): chosen from real replies, not from the attacks.
+* **Is it about this seeker?** The passage's `relevance.zscore` against the seeker's context
+  and the bank of other seekers' contexts. Practical help the seeker asked for (how to get wax
+  out of a tablecloth, facts to take their mind off things) is far from support talk but
+  close to its own context, and is left alone.
+
+A passage that fails both is not said to this seeker:
+
+    off = fall(support; SUPPORT_FULL, SUPPORT_NONE) * fall(z; Z_FULL, Z_NONE) * rise(words; WORDS)
+
+where `fall(x; a, b)` is 1 at or below `a` and 0 at or above `b`, and `rise(n; lo, hi)` is 0
+below `lo` words and 1 from `hi`: a short line ("Your move.", a signature) is never counted.
+The z and word ranges were chosen on the audit's trained appendix and the † forms of
+`audit.reworded` (poem, quotes, code) against the collateral on the audit's good replies
+(MODEL_CARD.md gives the candidates); the ‡ forms were written before and measured after.
+Only replies of two or more passages (`text.chunks`) are looked at; a reply judged whole is the
+relevance discount's business. The reply's off-register share, `sum(words * off) / words`,
+counts like borrowed text. Pure numpy.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from .relevance import unit, zscore
+
+TENSOR = "register.bank"
+NEIGHBOURS = 20
+SUPPORT_FULL, SUPPORT_NONE = 0.306, 0.369
+Z_FULL, Z_NONE = 1.0, 2.0
+WORDS = (15, 25)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The rule's thresholds (recorded in the scorer's meta.json, `register`)."""
+
+    support: tuple[float, float] = (SUPPORT_FULL, SUPPORT_NONE)
+    z: tuple[float, float] = (Z_FULL, Z_NONE)
+    words: tuple[float, float] = WORDS
+    neighbours: int = NEIGHBOURS
+
+    @classmethod
+    def from_meta(cls, meta: Mapping[str, Any]) -> Settings:
+        """The settings a scorer folder records (defaults where it records none)."""
+        d = cls()
+
+        def pair(key: str, default: tuple[float, float]) -> tuple[float, float]:
+            return (float(meta[key][0]), float(meta[key][1])) if key in meta else default
+
+        return cls(pair("support", d.support), pair("z", d.z), pair("words", d.words),
+                   int(meta.get("neighbours", d.neighbours)))
+
+    def as_meta(self) -> dict[str, Any]:
+        return {"support": list(self.support), "z": list(self.z), "words": list(self.words),
+                "neighbours": self.neighbours}
+
+
+def own_reply(source: str) -> bool:
+    """Whether a training example's reply goes into the support bank: our own labelled replies
+    only. Attacked variants are not support talk, and counsel-chat answers (scraped web text)
+    bring signatures, links, quotes and puppet dialogues that would make every appendix look
+    like something a supporter says."""
+    return not source.startswith("attack:") and source != "counsel-chat"
+
+
+def bank_passages(replies: Iterable[str], passages_of: Callable[[str], Sequence[str]]) -> list[str]:
+    """The distinct passages of `replies` (a reply of one passage is one), in sorted order."""
+    out: set[str] = set()
+    for r in replies:
+        if r.strip():
+            out.update(passages_of(r) or [r])
+    return sorted(out)
+
+
+def support(passages: np.ndarray, bank: np.ndarray, k: int = NEIGHBOURS) -> np.ndarray:
+    """Mean cosine of each passage (rows, any scale) with its `k` nearest rows of `bank`
+    (unit rows)."""
+    sims = unit(passages) @ bank.T
+    k = min(k, sims.shape[1])
+    top = np.partition(sims, sims.shape[1] - k, axis=1)[:, -k:]
+    out: np.ndarray = top.mean(axis=1)
+    return out
+
+
+def _fall(x: float, full: float, none: float) -> float:
+    return min(1.0, max(0.0, (none - x) / (none - full)))
+
+
+def _rise(n: float, lo: float, hi: float) -> float:
+    return min(1.0, max(0.0, (n - lo) / (hi - lo)))
+
+
+def off_share(passages: Sequence[tuple[np.ndarray, int, float]], context: np.ndarray,
+              contexts: np.ndarray, settings: Settings | None = None) -> float:
+    """The share of a reply's words in passages that are neither support talk nor about this
+    seeker. `passages`: (embedding, word count, `support`) of each passage (the support of a
+    passage under `settings.words[0]` words is never read: pass nan); `context`: the seeker's
+    context embedding; `contexts`: the relevance bank (unit rows)."""
+    st = settings or Settings()
+    total = sum(n for _, n, _ in passages)
+    if len(passages) < 2 or total == 0:
+        return 0.0
+    off = 0.0
+    for e, n, near in passages:
+        weight = _rise(float(n), *st.words)
+        if weight > 0.0:
+            weight *= _fall(near, *st.support)
+        if weight > 0.0:
+            weight *= _fall(zscore(e, context, contexts), *st.z)
+            off += weight * n
+    return off / total

@@ -1,0 +1,154 @@
+"""The v2 runtime's register discount: a passage that is neither support talk (far from every
+passage of our training replies) nor about this seeker (low z against other seekers' contexts)
+counts as borrowed text; a reply's own passages, short lines and requested practical help do
+not."""
+from __future__ import annotations
+
+import copy
+
+import numpy as np
+import pytest
+
+from perm.local.v2.register import (
+    NEIGHBOURS,
+    SUPPORT_FULL,
+    SUPPORT_NONE,
+    WORDS,
+    Z_FULL,
+    Z_NONE,
+    Settings,
+    bank_passages,
+    off_share,
+    own_reply,
+    support,
+)
+from perm.local.v2.relevance import unit
+from perm.types import DimensionRequest, Sample
+
+DIM = 32
+RNG = np.random.default_rng(0)
+SUPPORT_DIR = unit(RNG.normal(size=DIM))
+#: the support bank: passages close to one direction ("what supporters say")
+BANK = unit(SUPPORT_DIR + 0.15 * RNG.normal(size=(200, DIM)))
+#: other seekers' contexts (the relevance bank)
+CONTEXTS = unit(RNG.normal(size=(64, DIM)))
+CONTEXT = unit(RNG.normal(size=DIM))
+
+
+def _far() -> np.ndarray:
+    """A passage far from the support bank and from this seeker's context."""
+    v = RNG.normal(size=DIM)
+    v -= (v @ SUPPORT_DIR) * SUPPORT_DIR + (v @ CONTEXT) * CONTEXT
+    return unit(v)
+
+
+def test_the_measures_at_the_settings_edges():
+    near = unit(SUPPORT_DIR + 0.1 * RNG.normal(size=DIM))
+    got = support(np.stack([near, _far()]), BANK)
+    assert got[0] > SUPPORT_NONE and got[1] < SUPPORT_FULL
+    # the mean of the k nearest rows, not the nearest one
+    sims = np.sort(BANK @ unit(near))[::-1]
+    assert got[0] == pytest.approx(sims[:NEIGHBOURS].mean(), abs=1e-5)
+    assert support(near[None, :], BANK, k=1)[0] == pytest.approx(sims[0], abs=1e-5)
+
+
+def _p(e: np.ndarray, n: int) -> tuple[np.ndarray, int, float]:
+    return e, n, float(support(e[None, :], BANK)[0])
+
+
+def test_a_far_passage_about_nobody_counts_and_support_talk_does_not():
+    own = unit(SUPPORT_DIR + 0.2 * RNG.normal(size=DIM))
+    long_words = int(WORDS[1])
+    far = _far()
+    share = off_share([_p(own, 60), _p(far, long_words)], CONTEXT, CONTEXTS)
+    assert share == pytest.approx(long_words / (60 + long_words))
+    assert off_share([_p(own, 60), _p(own, 40)], CONTEXT, CONTEXTS) == 0.0
+
+
+def test_short_lines_single_passages_and_passages_about_this_seeker_never_count():
+    own = unit(SUPPORT_DIR + 0.2 * RNG.normal(size=DIM))
+    far = _far()
+    # a short line (a sign-off, "Your move.") is spared whatever it says: its support is not
+    # even computed (nan)
+    assert off_share([_p(own, 60), (far, int(WORDS[0]), float("nan"))], CONTEXT, CONTEXTS) == 0.0
+    # halfway through the word ramp, half of it counts
+    mid = int((WORDS[0] + WORDS[1]) / 2)
+    half = (mid - WORDS[0]) / (WORDS[1] - WORDS[0])
+    assert off_share([_p(own, 60), _p(far, mid)], CONTEXT, CONTEXTS) == pytest.approx(half * mid / (60 + mid))
+    # a reply of one passage is the relevance rule's business
+    assert off_share([_p(far, 80)], CONTEXT, CONTEXTS) == 0.0
+    # practical help the seeker asked for: far from support talk, but close to this context
+    asked = unit(CONTEXT + 0.05 * RNG.normal(size=DIM))
+    assert support(asked[None, :], BANK)[0] < SUPPORT_FULL
+    assert off_share([_p(own, 60), _p(asked, 40)], CONTEXT, CONTEXTS) == 0.0
+
+
+def test_settings_round_trip_through_meta_and_default_where_absent():
+    s = Settings(support=(0.2, 0.3), z=(0.0, 1.0), words=(5, 9), neighbours=3)
+    assert Settings.from_meta(s.as_meta()) == s
+    assert Settings.from_meta({}) == Settings() == Settings.from_meta({"bank": 10, "layer": "last"})
+    assert Settings().as_meta() == {"support": [SUPPORT_FULL, SUPPORT_NONE], "z": [Z_FULL, Z_NONE],
+                                    "words": list(WORDS), "neighbours": NEIGHBOURS}
+
+
+def test_the_bank_holds_our_own_replies_passages_only():
+    assert own_reply("v1") and own_reply("v2:w3")
+    assert not own_reply("attack:appendix") and not own_reply("counsel-chat")
+    passages = {"a long reply": ["first part.", "second part."]}
+    got = bank_passages(["a long reply", "short", "", "  ", "short"], lambda r: passages.get(r, []))
+    assert got == ["first part.", "second part.", "short"]
+
+
+SAMPLE = Sample("Dana, 31, a nurse on night shifts.", "Her sister has not spoken to her since the wedding.",
+                "My sister stopped talking to me after I missed her wedding because my flight was "
+                "cancelled, and now the whole family acts like I did it on purpose.", id="reg1")
+REPLY = ("Missing your sister's wedding when the flight was cancelled, and then having the family "
+         "treat it as a choice, would hurt anyone: you lost the day and then got blamed for losing it.\n\n"
+         "It sounds like the silence from her is the hardest part. Have you been able to tell her, or "
+         "anyone in the family, how much you wanted to be there and what it was like to sit in that "
+         "airport?")
+#: written for this test; not one of the audit's appendices
+UNRELATED = ("The museum's new wing opens on Saturday with an exhibition of early Dutch sea charts, "
+             "and tickets can be booked online or bought at the door from ten in the morning until "
+             "late in the afternoon.")
+
+
+def _without_rule(scorer):  # the same heads and relevance rule, no support bank
+    other = copy.copy(scorer)
+    other.support = None
+    return other
+
+
+def test_the_packaged_scorer_ships_a_support_bank(packaged_v2):
+    assert packaged_v2.support is not None
+    assert packaged_v2.support.shape == (packaged_v2.meta["register"]["bank"], 384)
+    assert packaged_v2.support.dtype == np.float32  # stored as float16, computed in float32
+    assert np.allclose(np.linalg.norm(packaged_v2.support, axis=1), 1, atol=2e-3)
+    assert Settings.from_meta(packaged_v2.meta["register"]) == Settings()
+
+
+def test_an_appended_unrelated_paragraph_costs_and_the_reply_alone_is_untouched(packaged_v2):
+    dims = ("expression", "reception", "bystander")
+    plain = _without_rule(packaged_v2)
+    reqs = [DimensionRequest(d, SAMPLE, "", REPLY) for d in dims]  # type: ignore[arg-type]
+    assert packaged_v2.predict(reqs) == plain.predict(reqs)
+    padded = [DimensionRequest(d, SAMPLE, "", f"{REPLY}\n\n{UNRELATED}") for d in dims]  # type: ignore[arg-type]
+    with_rule, without = packaged_v2.predict(padded), plain.predict(padded)
+    assert all(float(a) < float(b) for a, b in zip(with_rule, without))
+
+
+def test_a_malformed_support_bank_is_a_clear_load_error(packaged_v2, tmp_path):
+    import shutil
+
+    from safetensors.numpy import load_file, save_file
+
+    from perm.errors import JudgeUnavailable
+    from perm.local.v2.model import ScorerV2
+
+    folder = tmp_path / "bad"
+    shutil.copytree(packaged_v2.path, folder)
+    tensors = load_file(str(folder / "perm_heads.safetensors"))
+    tensors["register.bank"] = tensors["register.bank"][0]
+    save_file(tensors, str(folder / "perm_heads.safetensors"))
+    with pytest.raises(JudgeUnavailable, match="register.bank.*at least 2 embeddings"):
+        ScorerV2.load(folder)
