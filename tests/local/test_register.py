@@ -19,10 +19,12 @@ from perm.local.v2.register import (
     Settings,
     bank_passages,
     off_share,
+    off_shares,
     own_reply,
     support,
+    zscores,
 )
-from perm.local.v2.relevance import unit
+from perm.local.v2.relevance import unit, zscore
 from perm.types import DimensionRequest, Sample
 
 DIM = 32
@@ -52,35 +54,76 @@ def test_the_measures_at_the_settings_edges():
     assert support(near[None, :], BANK, k=1)[0] == pytest.approx(sims[0], abs=1e-5)
 
 
-def _p(e: np.ndarray, n: int) -> tuple[np.ndarray, int, float]:
-    return e, n, float(support(e[None, :], BANK)[0])
+def _off(*passages: tuple[np.ndarray, int]) -> float:
+    """`off_shares` of one reply made of (embedding, word count) passages."""
+    emb = np.stack([e for e, _ in passages])
+    return off_shares([(emb, [n for _, n in passages], CONTEXT)], CONTEXTS, BANK)[0]
 
 
 def test_a_far_passage_about_nobody_counts_and_support_talk_does_not():
     own = unit(SUPPORT_DIR + 0.2 * RNG.normal(size=DIM))
     long_words = int(WORDS[1])
-    far = _far()
-    share = off_share([_p(own, 60), _p(far, long_words)], CONTEXT, CONTEXTS)
-    assert share == pytest.approx(long_words / (60 + long_words))
-    assert off_share([_p(own, 60), _p(own, 40)], CONTEXT, CONTEXTS) == 0.0
+    assert _off((own, 60), (_far(), long_words)) == pytest.approx(long_words / (60 + long_words))
+    assert _off((own, 60), (own, 40)) == 0.0
 
 
 def test_short_lines_single_passages_and_passages_about_this_seeker_never_count():
     own = unit(SUPPORT_DIR + 0.2 * RNG.normal(size=DIM))
     far = _far()
-    # a short line (a sign-off, "Your move.") is spared whatever it says: its support is not
-    # even computed (nan)
-    assert off_share([_p(own, 60), (far, int(WORDS[0]), float("nan"))], CONTEXT, CONTEXTS) == 0.0
+    # a short line (a sign-off, "Your move.") is spared whatever it says
+    assert _off((own, 60), (far, int(WORDS[0]))) == 0.0
     # halfway through the word ramp, half of it counts
     mid = int((WORDS[0] + WORDS[1]) / 2)
     half = (mid - WORDS[0]) / (WORDS[1] - WORDS[0])
-    assert off_share([_p(own, 60), _p(far, mid)], CONTEXT, CONTEXTS) == pytest.approx(half * mid / (60 + mid))
+    assert _off((own, 60), (far, mid)) == pytest.approx(half * mid / (60 + mid))
     # a reply of one passage is the relevance rule's business
-    assert off_share([_p(far, 80)], CONTEXT, CONTEXTS) == 0.0
+    assert _off((far, 80)) == 0.0
     # practical help the seeker asked for: far from support talk, but close to this context
     asked = unit(CONTEXT + 0.05 * RNG.normal(size=DIM))
     assert support(asked[None, :], BANK)[0] < SUPPORT_FULL
-    assert off_share([_p(own, 60), _p(asked, 40)], CONTEXT, CONTEXTS) == 0.0
+    assert _off((own, 60), (asked, 40)) == 0.0
+
+
+def test_the_batch_equals_one_reply_at_a_time_and_reads_the_support_bank_only_when_needed(monkeypatch):
+    own = unit(SUPPORT_DIR + 0.2 * RNG.normal(size=DIM))
+    replies = [(np.stack([own, _far()]), [60, 30], CONTEXT), (np.stack([_far()]), [40], CONTEXT),
+               (np.stack([own, own, _far()]), [20, 5, 50], CONTEXT)]
+    batch = off_shares(replies, CONTEXTS, BANK)
+    assert batch == [off_shares([r], CONTEXTS, BANK)[0] for r in replies]
+    assert batch[0] > 0 and batch[1] == 0 and batch[2] > 0
+    # support is asked once per batch, only for passages long enough and not about this seeker
+    import perm.local.v2.register as register
+
+    asked_rows: list[int] = []
+
+    def counting(rows, bank, k=NEIGHBOURS):
+        asked_rows.append(len(rows))
+        return support(rows, bank, k)
+
+    monkeypatch.setattr(register, "support", counting)
+    asked = unit(CONTEXT + 0.05 * RNG.normal(size=DIM))
+    assert off_shares([(np.stack([asked, own]), [60, 5], CONTEXT)], CONTEXTS, BANK) == [0.0]
+    assert asked_rows == []
+    assert off_shares(replies, CONTEXTS, BANK) == batch
+    # one product: the four passages of more than WORDS[0] words in replies of two or more
+    # passages (none of them is about CONTEXT); the single-passage reply is not read
+    assert asked_rows == [4]
+    # the vectorised z equals relevance.zscore
+    rows = np.stack([own, asked])
+    np.testing.assert_allclose(zscores(rows, CONTEXT, CONTEXTS),
+                               [zscore(r, CONTEXT, CONTEXTS) for r in rows], rtol=1e-5, atol=1e-5)
+
+
+def test_off_share_weighs_each_factor():
+    st = Settings()
+    n = int(WORDS[1])
+    full = (n, Z_FULL, SUPPORT_FULL)
+    assert off_share([(n, 9.0, 0.9), full], st) == pytest.approx(0.5)
+    assert off_share([(n, 9.0, 0.9), (n, Z_NONE, SUPPORT_FULL)], st) == 0.0
+    assert off_share([(n, 9.0, 0.9), (n, Z_FULL, SUPPORT_NONE)], st) == 0.0
+    mid_z, mid_s = (Z_FULL + Z_NONE) / 2, (SUPPORT_FULL + SUPPORT_NONE) / 2
+    assert off_share([(n, 9.0, 0.9), (n, mid_z, mid_s)], st) == pytest.approx(0.125)
+    assert off_share([full], st) == 0.0 and off_share([(0, 0.0, 0.0), (0, 0.0, 0.0)], st) == 0.0
 
 
 def test_settings_round_trip_through_meta_and_default_where_absent():

@@ -38,7 +38,7 @@ from ..encoder import make_encoder
 from .borrowed import discount, reply_share, runs, sources
 from .heads import Mlp
 from .register import TENSOR as SUPPORT_TENSOR
-from .register import Settings, off_share, support
+from .register import Settings, off_shares
 from .relevance import TENSOR, WORDS, Z_FULL, Z_NONE, fit, unit, zscore
 from .text import chunks, context_text, has_content, one_character, statistics, visible, words
 
@@ -181,12 +181,12 @@ class ScorerV2:
                         | {context_text(reqs[i].sample) for i in relevant})
         emb = Embeddings(dict(zip(wanted, self.encoder.encode(wanted))))
         shares = _borrowed(reqs, replies)
-        near = self._support(emb, {reqs[i].response for i in relevant})
+        kept = self._off(emb, reqs, relevant)
         fits: dict[tuple[int, str], float] = {}  # a reply's three response-side requests share it
-        for i in relevant:  # keep (1 - share) * fit of the height: one combined discount
+        for i in relevant:  # keep (1 - share) * fit * (1 - off) of the height: one discount
             key = (id(reqs[i].sample), reqs[i].response)
             if key not in fits:
-                fits[key] = self._fit(emb, reqs[i], near)
+                fits[key] = self._fit(emb, reqs[i]) * kept.get(key, 1.0)
             shares[i] = 1.0 - (1.0 - shares[i]) * fits[key]
         for head, idx in rows.items():
             if not idx:
@@ -200,31 +200,33 @@ class ScorerV2:
                 out[i] = round(discount(value, lo, shares.get(i, 0.0)), 3)
         return out
 
-    def _support(self, emb: Embeddings, replies: set[str]) -> dict[str, float]:
-        """`register.support` of every passage long enough to count, in one product with the
-        support bank ({} for a folder without one)."""
+    def _off(self, emb: Embeddings, reqs: Sequence[DimensionRequest],
+             idx: Sequence[int]) -> dict[tuple[int, str], float]:
+        """`1 - register.off_share` of each reply judged at `idx` ({} for a folder without a
+        support bank): the share of it that is support talk or about its seeker."""
         if self.support is None:
             return {}
-        lo = self.register.words[0]
-        todo = sorted({x for r in replies for x in chunks(r) if len(words(x)) > lo})
-        if not todo:
-            return {}
-        values = support(np.stack([emb.last(x) for x in todo]), self.support, self.register.neighbours)
-        return dict(zip(todo, (float(v) for v in values)))
-
-    def _fit(self, emb: Embeddings, req: DimensionRequest, near: dict[str, float]) -> float:
-        """`relevance.fit` of a reply to its seeker (1.0: fully about them), times the share of
-        it that is not `register.off_share` (passages neither support nor about them)."""
+        keys: list[tuple[int, str]] = []
+        seen: set[tuple[int, str]] = set()
+        replies = []
+        for i in idx:
+            key = (id(reqs[i].sample), reqs[i].response)
+            parts = chunks(reqs[i].response)
+            if not parts or key in seen:
+                continue
+            seen.add(key)
+            keys.append(key)
+            replies.append((np.stack([emb.last(x) for x in parts]), [len(words(x)) for x in parts],
+                            emb.last(context_text(reqs[i].sample))))
         assert self.bank is not None
-        ctx = emb.last(context_text(req.sample))
-        z = zscore(emb.last(req.response), ctx, self.bank)
-        keep = fit(z, len(words(visible(req.response))), self.z_range, self.word_range)
-        parts = chunks(req.response) if near else []
-        if parts:
-            off = off_share([(emb.last(x), len(words(x)), near.get(x, float("nan"))) for x in parts],
-                            ctx, self.bank, self.register)
-            keep *= 1.0 - off
-        return keep
+        shares = off_shares(replies, self.bank, self.support, self.register)
+        return {k: 1.0 - share for k, share in zip(keys, shares)}
+
+    def _fit(self, emb: Embeddings, req: DimensionRequest) -> float:
+        """`relevance.fit` of a reply to its seeker (1.0: fully about them)."""
+        assert self.bank is not None
+        z = zscore(emb.last(req.response), emb.last(context_text(req.sample)), self.bank)
+        return fit(z, len(words(visible(req.response))), self.z_range, self.word_range)
 
 
 def _borrowed(reqs: Sequence[DimensionRequest], idx: Sequence[int]) -> dict[int, float]:

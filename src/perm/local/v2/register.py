@@ -41,7 +41,7 @@ from typing import Any
 
 import numpy as np
 
-from .relevance import unit, zscore
+from .relevance import unit
 
 TENSOR = "register.bank"
 NEIGHBOURS = 20
@@ -110,22 +110,57 @@ def _rise(n: float, lo: float, hi: float) -> float:
     return min(1.0, max(0.0, (n - lo) / (hi - lo)))
 
 
-def off_share(passages: Sequence[tuple[np.ndarray, int, float]], context: np.ndarray,
-              contexts: np.ndarray, settings: Settings | None = None) -> float:
+def zscores(passages: np.ndarray, context: np.ndarray, contexts: np.ndarray) -> np.ndarray:
+    """`relevance.zscore` of each passage (rows) against one context, in one product."""
+    r = unit(passages)
+    sims = r @ contexts.T
+    own = r @ unit(context)
+    out: np.ndarray = (own - sims.mean(axis=1)) / (sims.std(axis=1) + 1e-6)
+    return out
+
+
+def off_share(passages: Sequence[tuple[int, float, float]], settings: Settings | None = None) -> float:
     """The share of a reply's words in passages that are neither support talk nor about this
-    seeker. `passages`: (embedding, word count, `support`) of each passage (the support of a
-    passage under `settings.words[0]` words is never read: pass nan); `context`: the seeker's
-    context embedding; `contexts`: the relevance bank (unit rows)."""
+    seeker. `passages`: (word count, z, support) of each passage; a value the rule does not
+    need may be nan (the z of a passage of `settings.words[0]` words or fewer, the support of
+    one that is about this seeker)."""
     st = settings or Settings()
-    total = sum(n for _, n, _ in passages)
+    total = sum(n for n, _, _ in passages)
     if len(passages) < 2 or total == 0:
         return 0.0
     off = 0.0
-    for e, n, near in passages:
+    for n, z, near in passages:
         weight = _rise(float(n), *st.words)
         if weight > 0.0:
-            weight *= _fall(near, *st.support)
+            weight *= _fall(z, *st.z)
         if weight > 0.0:
-            weight *= _fall(zscore(e, context, contexts), *st.z)
+            weight *= _fall(near, *st.support)
             off += weight * n
     return off / total
+
+
+def off_shares(replies: Sequence[tuple[np.ndarray, Sequence[int], np.ndarray]], contexts: np.ndarray,
+               bank: np.ndarray, settings: Settings | None = None) -> list[float]:
+    """`off_share` of each reply: (its passages' embeddings as rows, their word counts, the
+    seeker's context embedding). The cheap test runs first: z against the relevance bank
+    (`contexts`, 384 rows) for passages long enough to count; the support bank (thousands of
+    rows) is read, in one product for the whole batch, only for passages that are not about
+    their seeker."""
+    st = settings or Settings()
+    measured: list[list[list[float]]] = []
+    todo: list[np.ndarray] = []
+    where: list[tuple[int, int]] = []
+    for r, (emb, counts, context) in enumerate(replies):
+        rows = [[float(n), float("nan"), float("nan")] for n in counts]
+        long = [k for k, n in enumerate(counts) if n > st.words[0]]
+        if len(counts) >= 2 and long:
+            for k, z in zip(long, zscores(emb[long], context, contexts)):
+                rows[k][1] = float(z)
+                if z < st.z[1]:
+                    todo.append(emb[k])
+                    where.append((r, k))
+        measured.append(rows)
+    if todo:
+        for (r, k), near in zip(where, support(np.stack(todo), bank, st.neighbours)):
+            measured[r][k][2] = float(near)
+    return [off_share([(int(n), z, near) for n, z, near in rows], st) for rows in measured]
