@@ -253,6 +253,15 @@ def _double(bank: tuple[str, ...]) -> Builder:
     return build
 
 
+
+def _appended(name: str, what: str, build: Builder, *, expression: float = 1.0,
+              reception: float = 1.0, bystander: float = 30.0) -> Attack:
+    """A form of `appendix`: `what` added to the good reply, which costs expression, reception
+    and the bystander what the trained appendix costs unless told otherwise."""
+    return Attack(name, ("expression", "bystander"), f"{what} (form of appendix)", build,
+                  lambda g: _minus(g, expression=expression, reception=reception, bystander=bystander))
+
+
 REWORDED: tuple[Attack, ...] = (
     Attack("restate_then_reply", ("expression", "bystander"),
            "the whole message restated in the second person, then the good reply (form of paraphrase)",
@@ -310,21 +319,14 @@ REWORDED: tuple[Attack, ...] = (
     Attack("framework_list", ("resonation",), "the good analysis plus a list of therapy frameworks (form of jargon_analysis)",
            _plus(FRAMEWORKS, analysis=True), lambda g: _cap(_minus(g, resonation=1.5), resonation=3.0)),
     # ‡ written before the passage rule existed (see NEWS above)
-    Attack("news_appendix", ("expression", "bystander"), "the good reply plus a paragraph of local news (form of appendix)",
-           _plus(NEWS), lambda g: _minus(g, expression=1.0, reception=1.0, bystander=30.0)),
-    Attack("recipe_appendix", ("expression", "bystander"), "the good reply plus a recipe (form of appendix)",
-           _plus(RECIPES), lambda g: _minus(g, expression=1.0, reception=1.0, bystander=30.0)),
-    Attack("weather_appendix", ("expression", "bystander"), "the good reply plus a weather forecast (form of appendix)",
-           _plus(WEATHER), lambda g: _minus(g, expression=1.0, reception=1.0, bystander=30.0)),
-    Attack("advert_appendix", ("expression", "bystander"), "the good reply plus a product advert (form of appendix)",
-           _plus(ADVERTS), lambda g: _minus(g, expression=1.0, reception=1.0, bystander=30.0)),
-    Attack("digression_appendix", ("expression", "bystander"),
-           "the good reply plus two paragraphs' worth of facts about aqueducts and bees (form of appendix)",
-           _double(DIGRESSIONS), lambda g: _minus(g, expression=1.0, reception=1.0, bystander=35.0)),
-    Attack("inserted_fact", ("expression", "bystander"),
-           "an unrelated sentence in the middle of the good reply, no paragraph break (form of appendix)",
-           _insert, lambda g: _minus(g, expression=0.5, reception=0.5, bystander=20.0)),
-    Attack("affirmation_block", ("expression", "bystander"),
-           "the good reply plus a block of generic affirmations that fit anyone (form of appendix)",
-           _plus(AFFIRMATIONS), lambda g: _minus(g, expression=1.0, reception=0.5, bystander=25.0)),
+    _appended("news_appendix", "the good reply plus a paragraph of local news", _plus(NEWS)),
+    _appended("recipe_appendix", "the good reply plus a recipe", _plus(RECIPES)),
+    _appended("weather_appendix", "the good reply plus a weather forecast", _plus(WEATHER)),
+    _appended("advert_appendix", "the good reply plus a product advert", _plus(ADVERTS)),
+    _appended("digression_appendix", "the good reply plus a paragraph of facts about aqueducts and bees",
+              _double(DIGRESSIONS), bystander=35.0),
+    _appended("inserted_fact", "an unrelated sentence in the middle of the good reply, no paragraph break",
+              _insert, expression=0.5, reception=0.5, bystander=20.0),
+    _appended("affirmation_block", "the good reply plus a block of generic affirmations that fit anyone",
+              _plus(AFFIRMATIONS), reception=0.5, bystander=25.0),
 )
