@@ -236,6 +236,26 @@ def test_distill_v2_ships_the_passages_of_its_own_training_replies(tiny_v2):
     np.testing.assert_allclose(scorer.support[:4], runtime, atol=3e-3)
 
 
+def test_distill_v2_without_replies_of_our_own_ships_no_register_rule(tiny_v2, tmp_path):
+    """Training on answers that are not ours (here relabelled as counsel-chat) leaves nothing
+    for the support bank: the folder loads, scores, and has no register rule."""
+    from dataclasses import replace
+
+    from perm.local.v2.model import ScorerV2
+    from perm.local.v2.train import TrainConfig, train
+    from perm.models import minilm_dir
+    from perm.types import DimensionRequest
+
+    examples = [replace(e, source="counsel-chat") for e in _tiny_examples()[:24]]
+    out = train(examples, minilm_dir(), tmp_path / "cc", TrainConfig(name="cc", epochs=1),
+                log=lambda s: None)
+    scorer = ScorerV2.load(out)
+    assert scorer.support is None and scorer.meta["register"]["bank"] == 0
+    reply = "I'm so sorry.\n\nThat sounds exhausting, and it makes sense that you feel this way."
+    got = scorer.predict([DimensionRequest("expression", examples[0].sample, "", reply)])
+    assert isinstance(got[0], float)
+
+
 def test_a_malformed_relevance_bank_is_a_clear_load_error(tiny_v2, tmp_path):
     import shutil
 

@@ -51,7 +51,7 @@ FORMAT_VERSION = 2
 #: counted as borrowed (2026-12-06, later), r6 + a judged text of fewer than two letters or
 #: digits gets the floor, like an empty one (2026-12-06, afternoon), r7 + passages that are
 #: neither support talk nor about this seeker counted as borrowed (`register`, 2026-12-06,
-#: evening; only in a folder that ships the support bank).
+#: seventh session; only in a folder that ships the support bank).
 RULES = 7
 HEADS = {"resonation": ("resonation",), "reply": ("expression", "bystander"),
          "reception": ("reception",)}

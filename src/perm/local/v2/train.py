@@ -186,7 +186,7 @@ def train(examples: Sequence[Example], base_dir: Path, out_dir: Path, cfg: Train
         round(float(np.mean([f[1][e] for f in fits])), 5) for e in range(cfg.epochs)]
     bank = bank_contexts(c for _, _, c, _ in rows["reply"])
     out = _export(base_dir, Path(out_dir), encoder, heads, np.stack([emb.last(c) for c in bank]),
-                  np.stack([emb.last(p) for p in support]), cfg, {
+                  np.stack([emb.last(p) for p in support]) if len(support) >= 2 else None, cfg, {
         "examples": len(examples), "sources": _count(e.source for e in examples),
         "rows": {h: len(r) for h, r in rows.items()}, "loss_by_epoch": history,
         "fit_seconds": round(time.perf_counter() - started, 1), **dict(extra_meta or {})})
@@ -278,7 +278,10 @@ def average(mlps: Sequence[Mlp]) -> Mlp:
 
 
 def _export(base_dir: Path, out_dir: Path, encoder: Encoder, heads: Mapping[str, Mlp],
-            bank: np.ndarray, support: np.ndarray, cfg: TrainConfig, info: Mapping[str, Any]) -> Path:
+            bank: np.ndarray, support: np.ndarray | None, cfg: TrainConfig,
+            info: Mapping[str, Any]) -> Path:
+    """Write the scorer folder. `support`: the register rule's bank (None when the training
+    data hold fewer than two passages of our own replies: the folder then has no such rule)."""
     out_dir.mkdir(parents=True, exist_ok=True)
     encoder.bert.half().save_pretrained(str(out_dir), safe_serialization=True)
     for name in TOKENIZER_FILES:
@@ -290,7 +293,8 @@ def _export(base_dir: Path, out_dir: Path, encoder: Encoder, heads: Mapping[str,
     for head, mlp in heads.items():
         tensors.update(mlp.tensors(head))
     tensors[TENSOR] = np.ascontiguousarray(unit(bank), dtype=np.float32)
-    tensors[SUPPORT_TENSOR] = np.ascontiguousarray(unit(support), dtype=np.float16)
+    if support is not None:
+        tensors[SUPPORT_TENSOR] = np.ascontiguousarray(unit(support), dtype=np.float16)
     save_file(tensors, str(out_dir / "perm_heads.safetensors"))
     meta = {"name": cfg.name, "format_version": FORMAT_VERSION,
             "encoder": {"base": "sentence-transformers/all-MiniLM-L6-v2 (Apache-2.0)",
@@ -298,7 +302,7 @@ def _export(base_dir: Path, out_dir: Path, encoder: Encoder, heads: Mapping[str,
                         "dtype": "float16", "frozen": True},
             "heads": {h: list(d) for h, d in HEADS.items()}, "recipe": asdict(cfg),
             "relevance": {"bank": len(bank), "layer": "last", "z": [Z_NONE, Z_FULL], "words": list(WORDS)},
-            "register": {"bank": len(support), "layer": "last", "dtype": "float16",
+            "register": {"bank": 0 if support is None else len(support), "layer": "last", "dtype": "float16",
                          "passages_of": "our own labelled replies (not counsel-chat, not attacks)",
                          **Settings().as_meta()},
             **dict(info)}
