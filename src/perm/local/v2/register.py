@@ -11,14 +11,15 @@ once, with embeddings it has already computed:
 
 * **Is it the kind of thing a supporter says?** `support` = the mean cosine of the passage's
   `NEIGHBOURS` nearest passages in a bank of our own labelled training replies' passages
-  (`own_reply`; about 7,900), shipped with the heads. A poem, a stock quote or code is far from
-  all of them; "I hear you, and I'm here" is near. `SUPPORT_FULL` and `SUPPORT_NONE` are the
+  (`own_reply`; 8,151 in the packaged scorer), shipped with the heads. A poem, a stock quote
+  or code is far from all of them; "I hear you, and I'm here" is near. `SUPPORT_FULL` and `SUPPORT_NONE` are the
   2nd and 10th percentiles of this measure over the passages of our dev and test splits'
   replies (none of them in the bank): chosen from real replies, not from the attacks.
 * **Is it about this seeker?** The passage's `relevance.zscore` against the seeker's context
   and the bank of other seekers' contexts. Practical help the seeker asked for (how to get wax
-  out of a tablecloth, facts to take their mind off things) is far from support talk but
-  close to its own context, and is left alone.
+  out of a tablecloth) is far from support talk but close to its own context, and is left
+  alone. A request that names no topic is not protected: games offered to a seeker who asked
+  for "something that isn't about the biopsy" lose 13.5 % of their height (MODEL_CARD.md).
 
 A passage that fails both is not said to this seeker:
 
