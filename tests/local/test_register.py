@@ -22,9 +22,8 @@ from perm.local.v2.register import (
     off_shares,
     own_reply,
     support,
-    zscores,
 )
-from perm.local.v2.relevance import unit, zscore
+from perm.local.v2.relevance import unit, zscore, zscores
 from perm.types import DimensionRequest, Sample
 
 DIM = 32

@@ -25,8 +25,9 @@ A passage that fails both is not said to this seeker:
 
     off = fall(support; SUPPORT_FULL, SUPPORT_NONE) * fall(z; Z_FULL, Z_NONE) * rise(words; WORDS)
 
-where `fall(x; a, b)` is 1 at or below `a` and 0 at or above `b`, and `rise(n; lo, hi)` is 0
-below `lo` words and 1 from `hi`: a short line ("Your move.", a signature) is never counted.
+where `fall(x; a, b)` is 1 at or below `a` and 0 at or above `b` (`relevance.ramp(x, b, a)`),
+and `rise(n; lo, hi)` is 0 below `lo` words and 1 from `hi` (`relevance.ramp`): a short line
+("Your move.", a signature) is never counted.
 The z and word ranges were chosen on the audit's trained appendix and the † forms of
 `audit.reworded` (poem, quotes, code) against the collateral on the audit's good replies
 (MODEL_CARD.md gives the candidates); the ‡ forms were written before and measured after.
@@ -42,7 +43,7 @@ from typing import Any
 
 import numpy as np
 
-from .relevance import unit
+from .relevance import ramp, unit, zscores
 
 TENSOR = "register.bank"
 NEIGHBOURS = 20
@@ -103,23 +104,6 @@ def support(passages: np.ndarray, bank: np.ndarray, k: int = NEIGHBOURS) -> np.n
     return out
 
 
-def _fall(x: float, full: float, none: float) -> float:
-    return min(1.0, max(0.0, (none - x) / (none - full)))
-
-
-def _rise(n: float, lo: float, hi: float) -> float:
-    return min(1.0, max(0.0, (n - lo) / (hi - lo)))
-
-
-def zscores(passages: np.ndarray, context: np.ndarray, contexts: np.ndarray) -> np.ndarray:
-    """`relevance.zscore` of each passage (rows) against one context, in one product."""
-    r = unit(passages)
-    sims = r @ contexts.T
-    own = r @ unit(context)
-    out: np.ndarray = (own - sims.mean(axis=1)) / (sims.std(axis=1) + 1e-6)
-    return out
-
-
 def off_share(passages: Sequence[tuple[int, float, float]], settings: Settings | None = None) -> float:
     """The share of a reply's words in passages that are neither support talk nor about this
     seeker. `passages`: (word count, z, support) of each passage; a value the rule does not
@@ -131,11 +115,11 @@ def off_share(passages: Sequence[tuple[int, float, float]], settings: Settings |
         return 0.0
     off = 0.0
     for n, z, near in passages:
-        weight = _rise(float(n), *st.words)
+        weight = ramp(float(n), *st.words)
         if weight > 0.0:
-            weight *= _fall(z, *st.z)
+            weight *= ramp(z, st.z[1], st.z[0])  # falls from 1 at z[0] to 0 at z[1]
         if weight > 0.0:
-            weight *= _fall(near, *st.support)
+            weight *= ramp(near, st.support[1], st.support[0])
             off += weight * n
     return off / total
 

@@ -59,11 +59,21 @@ def zscore(reply: np.ndarray, context: np.ndarray, bank: np.ndarray) -> float:
     return float((float(unit(context) @ r) - sims.mean()) / (sims.std() + 1e-6))
 
 
-def _ramp(x: float, lo: float, hi: float) -> float:
+def zscores(texts: np.ndarray, context: np.ndarray, bank: np.ndarray) -> np.ndarray:
+    """`zscore` of each row of `texts` against one context, in one product (the register rule
+    asks it of a reply's passages)."""
+    r = unit(texts)
+    sims = r @ bank.T
+    out: np.ndarray = (r @ unit(context) - sims.mean(axis=1)) / (sims.std(axis=1) + 1e-6)
+    return out
+
+
+def ramp(x: float, lo: float, hi: float) -> float:
+    """0 at or below `lo`, 1 at or above `hi`, linear between (`lo > hi` makes it fall)."""
     return min(1.0, max(0.0, (x - lo) / (hi - lo)))
 
 
 def fit(z: float, n_words: int, z_range: tuple[float, float] = (Z_NONE, Z_FULL),
         words: tuple[float, float] = WORDS) -> float:
     """The share of a response-side score's height above the floor that a reply keeps."""
-    return 1.0 - (1.0 - _ramp(z, *z_range)) * _ramp(float(n_words), *words)
+    return 1.0 - (1.0 - ramp(z, *z_range)) * ramp(float(n_words), *words)
