@@ -142,6 +142,66 @@ INSERTS = ("By the way, the tallest mountain in the solar system is on Mars.",
            "Incidentally, a group of flamingos is called a flamboyance.",
            "Also, my cousin just got a new bicycle with twenty-one gears.")
 
+# -- forms written on 2026-12-06 (eighth session), before any rule of that session was written
+# or measured (r8's clean test; marked § in the model card). Four items each, so one odd item
+# cannot decide a form; none is said to this seeker.
+SPORTS = ("Match report: United came from behind to win 2-1 on Saturday, with the winner a "
+          "header from a corner in the eighty-seventh minute, and they now sit third in the table.",
+          "The women's relay team set a national record at the indoor championships, finishing "
+          "the four laps in just over three and a half minutes to take the silver medal.",
+          "In the cricket, the home side declared on 412 for six before lunch on the third day, "
+          "leaving the visitors a long two sessions to bat out for a draw.",
+          "Last night's basketball went to double overtime before the visitors edged it by "
+          "three points, their point guard finishing with thirty-one points and eleven assists.")
+HOWTO = ("To reset your router, hold the small button on the back for ten seconds until the "
+         "lights flash, wait two minutes, then reconnect using the password on the sticker.",
+         "To free up space on your phone, open Settings, tap Storage, review large files and "
+         "offload apps you have not opened in the last three months.",
+         "If the printer shows a paper jam, switch it off, open the rear panel, pull the sheet "
+         "out slowly in the direction of the paper path and close every cover before restarting.",
+         "To change a flat tyre, loosen the wheel nuts slightly, jack the car up on firm ground, "
+         "swap the wheel and tighten the nuts in a star pattern before lowering it again.")
+HISTORY = ("The printing press spread across Europe within fifty years of its invention, and by "
+           "1500 presses in more than two hundred towns had produced millions of books.",
+           "The Great Fire of London in 1666 burned for four days and destroyed more than thirteen "
+           "thousand houses, yet the recorded death toll was remarkably small.",
+           "The Silk Road was never a single road but a web of caravan routes linking China with "
+           "the Mediterranean, carrying paper, spices and ideas as well as silk.",
+           "The first successful powered flight, in December 1903, lasted twelve seconds and "
+           "covered about thirty-seven metres over the sand dunes of North Carolina.")
+ITINERARY = ("Day one: arrive in Lisbon, check in near the river, evening tram ride to the old "
+             "quarter. Day two: morning train to Sintra, palaces and gardens, back by seven.",
+             "Itinerary: 09:00 museum opening, 11:30 walking tour of the harbour, 13:00 lunch at "
+             "the market hall, 15:00 boat trip, 19:30 dinner reservation for four.",
+             "Trip plan: fly out Friday evening, two nights by the lake, a guided hike on Saturday "
+             "morning, spa in the afternoon, and the early ferry home on Sunday.",
+             "Route for the weekend: drive north on the coast road, stop at the lighthouse for "
+             "photos, camp at the bay, and take the mountain pass on the way back.")
+TERMS = ("By continuing to use this service you agree to our Terms of Use and Privacy Policy, "
+         "including the use of cookies for analytics and personalised content.",
+         "This message and any attachments are confidential and intended solely for the named "
+         "recipient. If you received it in error, please delete it and notify the sender.",
+         "All prices include VAT. Orders placed after 2 pm are dispatched the next working day. "
+         "Returns are accepted within thirty days in the original packaging.",
+         "Subscription renews automatically each month unless cancelled at least twenty-four "
+         "hours before the end of the current billing period in your account settings.")
+FABLES = ("A fox once found grapes hanging high on a vine, jumped for them until he was tired, "
+          "then walked away saying they were probably sour anyway.",
+          "A tortoise challenged a hare to a race; the hare napped halfway, sure of winning, and "
+          "woke to see the tortoise crossing the finish line.",
+          "An ant spent the summer storing grain while a grasshopper sang, and when winter came "
+          "the grasshopper knocked on the ant's door asking for food.",
+          "A crow that could not reach the water at the bottom of a jug dropped in pebble after "
+          "pebble until the water rose high enough to drink.")
+HOMEWORK = ("Worked example: to solve 3x + 7 = 22, subtract seven from both sides to get 3x = 15, "
+            "then divide both sides by three, so x = 5.",
+            "Photosynthesis turns carbon dioxide and water into glucose and oxygen using light "
+            "energy captured by chlorophyll in the chloroplasts of plant cells.",
+            "To find the area of a circle, square the radius and multiply by pi: a circle of "
+            "radius four centimetres has an area of about 50.3 square centimetres.",
+            "Newton's second law says force equals mass times acceleration, so pushing a ten "
+            "kilogram trolley with twenty newtons accelerates it at two metres per second squared.")
+
 
 def _plus(bank: tuple[str, ...], sep: str = "\n\n", *, analysis: bool = False) -> Builder:
     """A builder that adds one item of `bank` after the good reply (or, with `analysis`, on a
@@ -329,4 +389,13 @@ REWORDED: tuple[Attack, ...] = (
               _insert, expression=0.5, reception=0.5, bystander=20.0),
     _appended("affirmation_block", "the good reply plus a block of generic affirmations that fit anyone",
               _plus(AFFIRMATIONS), reception=0.5, bystander=25.0),
+    # § written before any rule of the eighth session (see SPORTS above)
+    _appended("sports_appendix", "the good reply plus a sports result", _plus(SPORTS)),
+    _appended("howto_appendix", "the good reply plus unrelated how-to instructions", _plus(HOWTO)),
+    _appended("history_appendix", "the good reply plus a paragraph of history trivia", _plus(HISTORY)),
+    _appended("itinerary_appendix", "the good reply plus a travel itinerary", _plus(ITINERARY)),
+    _appended("terms_appendix", "the good reply plus terms-of-service or e-mail boilerplate", _plus(TERMS)),
+    _appended("fable_appendix", "the good reply plus an unrelated fable, no moral drawn for the seeker",
+              _plus(FABLES)),
+    _appended("homework_appendix", "the good reply plus a worked school exercise", _plus(HOMEWORK)),
 )
