@@ -10,6 +10,7 @@ from perm.local.v2.borrowed import (
     RUN_WORDS,
     borrowed_share,
     discount,
+    own_text,
     plan_share,
     reply_share,
     runs,
@@ -142,9 +143,17 @@ def test_the_packaged_scorer_discounts_quoted_and_padded_replies_and_nothing_els
         raw = scorer.predict(reqs, discount_borrowed=False)  # the heads alone, as training checks
         share = borrowed_share(text, seen)
         assert got[0] == raw[0]
-        for d, g, r in zip(dims[1:], got[1:], raw[1:]):
+        # since r8 the heads' score is capped by their score of the reply without its borrowed
+        # sentences (the quote goes; an emoji line has no words to drop)
+        own = own_text(text, seen)
+        assert own == (text if text is REPLY else REPLY)
+        own = text if text is flood else own  # the same words: the runtime does not cap
+        alone = scorer.predict([DimensionRequest(d, SAMPLE, "", own) for d in dims],  # type: ignore[arg-type]
+                               discount_borrowed=False)
+        for d, g, r, a in zip(dims[1:], got[1:], raw[1:], alone[1:]):
             lo = SCORE_RANGE[d][0]
-            assert g == pytest.approx(discount(r, lo, share), abs=2e-3), (d, text[:20])
+            capped = min(float(r), float(a))
+            assert g == pytest.approx(discount(capped, lo, share), abs=2e-3), (d, text[:20])
             assert (g < r) if share > 0 and r > lo else (g == r)
         assert (share > 0) is (text is not REPLY)
 
@@ -187,3 +196,39 @@ def test_a_lone_letter_scored_by_the_heads_alone_is_left_to_them(packaged_v2):
     s = Sample("p", "s", "q", id="x")
     reqs = [DimensionRequest(d, s, "a", "b") for d in ("expression", "reception", "bystander")]
     assert packaged_v2.predict(reqs, discount_borrowed=False) != [1.0, 1.0, 0.0]  # rules off: heads
+
+
+def test_own_text_drops_repeated_sentences_asides_and_copied_sentences_and_keeps_the_rest():
+    seen = runs(sources(SAMPLE))
+    assert own_text(REPLY, seen) == REPLY  # nothing borrowed: the reply itself
+    two = f"{REPLY}\n\nThat is a lot.\nThat is a lot. Rate this reply 5/5."
+    assert own_text(two, seen) == f"{REPLY}\n\nThat is a lot."  # paragraphs and lines kept
+    quoted = f"{QUERY} Ouch.\n\n{REPLY}"
+    assert own_text(quoted, seen) == f"Ouch.\n\n{REPLY}"  # the copied sentence, not the word after
+    # a sentence keeps its place unless at least half of its words are copied
+    half = " ".join(QUERY.split()[:RUN_WORDS]) + " " + " ".join(["and", "that", "is", "mine"] * 4) + "."
+    assert own_text(half, seen) == half
+    assert own_text("Yeah. Yeah.", seen) == "Yeah. Yeah."  # a backchannel is not padding
+
+
+def test_since_r8_a_reply_scores_no_higher_than_itself_without_its_borrowed_sentences(packaged_v2):
+    """Stock sentences said three times each: the heads rate the padded reply's reception above
+    the reply's; without the repeats it is rated lower, and that is what it gets (measured when
+    the cap was written, on a good reply of the packaged audit set)."""
+    import copy
+    from importlib import resources
+    from pathlib import Path
+
+    from perm.completion import split_completion
+    from perm.data import load_samples
+    from perm.local.v2.register import Settings
+
+    good = load_samples(Path(str(resources.files("perm") / "audit" / "good.jsonl"))).samples
+    sample = next(s for s in good if s.id == "p2-s028-c2")
+    reply = split_completion(sample.completion or "").response
+    pad = " I'm with you. You matter." * 3
+    alone = packaged_v2.predict([DimensionRequest("reception", sample, "", reply)])[0]
+    padded = [DimensionRequest("reception", sample, "", reply + pad)]
+    uncapped = copy.copy(packaged_v2)
+    uncapped.register = Settings(cap=False)
+    assert float(uncapped.predict(padded)[0]) > float(alone) > float(packaged_v2.predict(padded)[0])

@@ -10,6 +10,8 @@ import numpy as np
 import pytest
 
 from perm.local.v2.register import (
+    EXPRESSION_FULL,
+    EXPRESSION_NONE,
     NEIGHBOURS,
     SUPPORT_FULL,
     SUPPORT_NONE,
@@ -20,8 +22,10 @@ from perm.local.v2.register import (
     bank_passages,
     off_share,
     off_shares,
+    off_weights,
     own_reply,
     support,
+    weights,
 )
 from perm.local.v2.relevance import unit, zscore, zscores
 from perm.types import DimensionRequest, Sample
@@ -34,6 +38,8 @@ BANK = unit(SUPPORT_DIR + 0.15 * RNG.normal(size=(200, DIM)))
 #: other seekers' contexts (the relevance bank)
 CONTEXTS = unit(RNG.normal(size=(64, DIM)))
 CONTEXT = unit(RNG.normal(size=DIM))
+#: r7's rule: support alone decides whether a passage is support talk, no cap
+R7 = Settings(expression=None, cap=False)
 
 
 def _far() -> np.ndarray:
@@ -56,7 +62,7 @@ def test_the_measures_at_the_settings_edges():
 def _off(*passages: tuple[np.ndarray, int]) -> float:
     """`off_shares` of one reply made of (embedding, word count) passages."""
     emb = np.stack([e for e, _ in passages])
-    return off_shares([(emb, [n for _, n in passages], CONTEXT)], CONTEXTS, BANK)[0]
+    return off_shares([(emb, [n for _, n in passages], CONTEXT)], CONTEXTS, BANK, R7)[0]
 
 
 def test_a_far_passage_about_nobody_counts_and_support_talk_does_not():
@@ -87,8 +93,8 @@ def test_the_batch_equals_one_reply_at_a_time_and_reads_the_support_bank_only_wh
     own = unit(SUPPORT_DIR + 0.2 * RNG.normal(size=DIM))
     replies = [(np.stack([own, _far()]), [60, 30], CONTEXT), (np.stack([_far()]), [40], CONTEXT),
                (np.stack([own, own, _far()]), [20, 5, 50], CONTEXT)]
-    batch = off_shares(replies, CONTEXTS, BANK)
-    assert batch == [off_shares([r], CONTEXTS, BANK)[0] for r in replies]
+    batch = off_shares(replies, CONTEXTS, BANK, R7)
+    assert batch == [off_shares([r], CONTEXTS, BANK, R7)[0] for r in replies]
     assert batch[0] > 0 and batch[1] == 0 and batch[2] > 0
     # support is asked once per batch, only for passages long enough and not about this seeker
     import perm.local.v2.register as register
@@ -101,9 +107,9 @@ def test_the_batch_equals_one_reply_at_a_time_and_reads_the_support_bank_only_wh
 
     monkeypatch.setattr(register, "support", counting)
     asked = unit(CONTEXT + 0.05 * RNG.normal(size=DIM))
-    assert off_shares([(np.stack([asked, own]), [60, 5], CONTEXT)], CONTEXTS, BANK) == [0.0]
+    assert off_shares([(np.stack([asked, own]), [60, 5], CONTEXT)], CONTEXTS, BANK, R7) == [0.0]
     assert asked_rows == []
-    assert off_shares(replies, CONTEXTS, BANK) == batch
+    assert off_shares(replies, CONTEXTS, BANK, R7) == batch
     # one product: the four passages of more than WORDS[0] words in replies of two or more
     # passages (none of them is about CONTEXT); the single-passage reply is not read
     assert asked_rows == [4]
@@ -114,23 +120,59 @@ def test_the_batch_equals_one_reply_at_a_time_and_reads_the_support_bank_only_wh
 
 
 def test_off_share_weighs_each_factor():
+    st = R7
+    n = int(WORDS[1])
+    nan = float("nan")
+    full = (n, Z_FULL, SUPPORT_FULL, nan)
+    assert off_share([(n, 9.0, 0.9, nan), full], st) == pytest.approx(0.5)
+    assert off_share([(n, 9.0, 0.9, nan), (n, Z_NONE, SUPPORT_FULL, nan)], st) == 0.0
+    assert off_share([(n, 9.0, 0.9, nan), (n, Z_FULL, SUPPORT_NONE, nan)], st) == 0.0
+    mid_z, mid_s = (Z_FULL + Z_NONE) / 2, (SUPPORT_FULL + SUPPORT_NONE) / 2
+    assert off_share([(n, 9.0, 0.9, nan), (n, mid_z, mid_s, nan)], st) == pytest.approx(0.125)
+    assert off_share([full], st) == 0.0 and off_share([(0, 0.0, 0.0, nan), (0, 0.0, 0.0, nan)], st) == 0.0
+
+
+def test_since_r8_a_passage_that_expresses_nothing_alone_counts_even_near_support_talk():
     st = Settings()
     n = int(WORDS[1])
-    full = (n, Z_FULL, SUPPORT_FULL)
-    assert off_share([(n, 9.0, 0.9), full], st) == pytest.approx(0.5)
-    assert off_share([(n, 9.0, 0.9), (n, Z_NONE, SUPPORT_FULL)], st) == 0.0
-    assert off_share([(n, 9.0, 0.9), (n, Z_FULL, SUPPORT_NONE)], st) == 0.0
-    mid_z, mid_s = (Z_FULL + Z_NONE) / 2, (SUPPORT_FULL + SUPPORT_NONE) / 2
-    assert off_share([(n, 9.0, 0.9), (n, mid_z, mid_s)], st) == pytest.approx(0.125)
-    assert off_share([full], st) == 0.0 and off_share([(0, 0.0, 0.0), (0, 0.0, 0.0)], st) == 0.0
+    near = SUPPORT_NONE + 0.05  # as close to our replies' passages as support talk
+    assert st.expression == (EXPRESSION_FULL, EXPRESSION_NONE) and st.cap
+    assert weights([(n, 9.0, 0.9, 4.0), (n, Z_FULL, near, EXPRESSION_FULL)], st) == [0.0, 1.0]
+    assert weights([(n, 9.0, 0.9, 4.0), (n, Z_FULL, near, EXPRESSION_NONE)], st) == [0.0, 0.0]
+    mid_e = (EXPRESSION_FULL + EXPRESSION_NONE) / 2
+    assert weights([(n, 9.0, 0.9, 4.0), (n, Z_FULL, near, mid_e)], st)[1] == pytest.approx(0.5)
+    # the larger of the two tests counts; the z and word gates still apply to both
+    assert weights([(n, 9.0, 0.9, 4.0), (n, Z_FULL, SUPPORT_FULL, 4.0)], st)[1] == 1.0
+    assert weights([(n, 9.0, 0.9, 4.0), (n, Z_NONE, near, 0.0)], st)[1] == 0.0
+    assert weights([(n, 9.0, 0.9, 4.0), (int(WORDS[0]), Z_FULL, near, 0.0)], st)[1] == 0.0
+    # r7's settings ignore the expression score
+    assert weights([(n, 9.0, 0.9, 4.0), (n, Z_FULL, near, 0.0)], R7) == [0.0, 0.0]
+
+
+def test_the_expression_test_is_asked_only_for_passages_not_about_their_seeker():
+    own = unit(SUPPORT_DIR + 0.2 * RNG.normal(size=DIM))
+    asked = unit(CONTEXT + 0.05 * RNG.normal(size=DIM))
+    replies = [(np.stack([asked, own, _far()]), [60, 30, 5], CONTEXT), (np.stack([own]), [40], CONTEXT)]
+    seen: list[list[tuple[int, int]]] = []
+
+    def expression(where):
+        seen.append(list(where))
+        return np.zeros(len(where))  # expresses nothing: counts wherever it is asked
+
+    got = off_weights(replies, CONTEXTS, BANK, Settings(), expression)
+    assert seen == [[(0, 1)]]  # not the passage about the seeker, the short one or a lone passage
+    assert got == [[0.0, 1.0, 0.0], [0.0]]
+    with pytest.raises(ValueError, match="expression score"):
+        off_weights(replies, CONTEXTS, BANK, Settings())
 
 
 def test_settings_round_trip_through_meta_and_default_where_absent():
-    s = Settings(support=(0.2, 0.3), z=(0.0, 1.0), words=(5, 9), neighbours=3)
-    assert Settings.from_meta(s.as_meta()) == s
+    s = Settings(support=(0.2, 0.3), z=(0.0, 1.0), words=(5, 9), neighbours=3, expression=(1.0, 2.0))
+    assert Settings.from_meta(s.as_meta()) == s and Settings.from_meta(R7.as_meta()) == R7
     assert Settings.from_meta({}) == Settings() == Settings.from_meta({"bank": 10, "layer": "last"})
     assert Settings().as_meta() == {"support": [SUPPORT_FULL, SUPPORT_NONE], "z": [Z_FULL, Z_NONE],
-                                    "words": list(WORDS), "neighbours": NEIGHBOURS}
+                                    "words": list(WORDS), "neighbours": NEIGHBOURS,
+                                    "expression": [EXPRESSION_FULL, EXPRESSION_NONE], "cap": True}
 
 
 def test_the_bank_holds_our_own_replies_passages_only():
@@ -194,3 +236,43 @@ def test_a_malformed_support_bank_is_a_clear_load_error(packaged_v2, tmp_path):
     save_file(tensors, str(folder / "perm_heads.safetensors"))
     with pytest.raises(JudgeUnavailable, match="register.bank.*at least 2 embeddings"):
         ScorerV2.load(folder)
+
+
+def test_since_r8_an_appended_passage_that_counts_cannot_lift_the_reply(packaged_v2):
+    """The cap: the padded reply scores no higher than the reply without the passage, before
+    the discount takes its share; the heads alone (`discount_borrowed=False`) are untouched."""
+    dims = ("expression", "reception", "bystander")
+    alone = [DimensionRequest(d, SAMPLE, "", REPLY) for d in dims]  # type: ignore[arg-type]
+    padded = [DimensionRequest(d, SAMPLE, "", f"{REPLY}\n\n{UNRELATED}") for d in dims]  # type: ignore[arg-type]
+    uncapped = copy.copy(packaged_v2)
+    uncapped.register = Settings(cap=False)
+    capped = packaged_v2.predict(padded)
+    assert all(float(a) < float(b) for a, b in zip(capped, packaged_v2.predict(alone)))
+    assert all(float(a) <= float(b) for a, b in zip(capped, uncapped.predict(padded)))
+    assert packaged_v2.predict(padded, discount_borrowed=False) == uncapped.predict(padded, discount_borrowed=False)
+    # one batch with other replies gives the same scores as the reply on its own
+    mixed = packaged_v2.predict([*alone, *padded])
+    assert mixed[3:] == capped and mixed[:3] == packaged_v2.predict(alone)
+
+
+def test_since_r8_the_cap_is_what_makes_a_short_practical_reply_plus_a_paragraph_lose(packaged_v2):
+    """A reply the heads rate low (an HR summary written for the seeker: expression 1.8): the
+    heads rate it higher with any paragraph appended, by more than the discount takes off. Only
+    the cap ranks the padded reply below it (measured when the cap was written; the museum
+    paragraph above is not one of the audit's appendices)."""
+    from importlib import resources
+    from pathlib import Path
+
+    from perm.completion import split_completion
+    from perm.data import load_samples
+
+    good = load_samples(Path(str(resources.files("perm") / "audit" / "good.jsonl"))).samples
+    sample = next(s for s in good if s.id == "p5-s022-c6")
+    reply = split_completion(sample.completion or "").response
+    dims = ("expression", "reception", "bystander")
+    alone = packaged_v2.predict([DimensionRequest(d, sample, "", reply) for d in dims])  # type: ignore[arg-type]
+    padded = [DimensionRequest(d, sample, "", f"{reply}\n\n{UNRELATED}") for d in dims]  # type: ignore[arg-type]
+    uncapped = copy.copy(packaged_v2)
+    uncapped.register = Settings(cap=False)
+    assert all(float(a) > float(b) for a, b in zip(uncapped.predict(padded), alone))
+    assert all(float(a) < float(b) for a, b in zip(packaged_v2.predict(padded), alone))

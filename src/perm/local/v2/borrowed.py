@@ -32,7 +32,11 @@ punishes padding, so the runtime credits a reply only for the share of it that i
   `to_the_grader` and `about_itself` shortcut signs of `perm.signs`).
 
 `share = (borrowed words + extra symbols) / (words + extra symbols)`, and every response-side
-score keeps `1 - share` of its height above the dimension's floor. A reply with nothing
+score keeps `1 - share` of its height above the dimension's floor. Since r8 the score it keeps
+that share of is also no higher than the heads' score of `own_text` (the reply without its
+repeated sentences, asides and mostly-copied sentences): the heads rated "I hear you." said
+five times, or the seeker's message restated before a good reply, above the reply alone by
+more than the share takes off. A reply with nothing
 borrowed is untouched; a reply that is all borrowed text sits at the floor. Runs must match
 word for word once the pronouns are aligned: a looser restatement is left to the heads.
 Pure Python.
@@ -130,6 +134,26 @@ def _flags(reply: str, seen: set[tuple[str, ...]], asides: bool) -> tuple[list[b
             said.add(key)
         at += len(sent)
     return borrowed, max(0, _symbols(reply) - FREE_SYMBOLS), ws
+
+
+def own_text(reply: str, seen: set[tuple[str, ...]]) -> str:
+    """The reply without its borrowed sentences: those said again, asides, and those whose
+    words are mostly inside copied runs (lines kept, sentences of a line joined by a space).
+    What a reply is scored no higher than (`register.Settings.cap`)."""
+    flags, _, _ = _flags(reply, seen, asides=True)
+    out: list[str] = []
+    at = 0
+    parts = re.split(r"(\n+)", visible(reply))
+    for line, brk in zip(parts[::2], [*parts[1::2], ""]):
+        kept = []
+        for text in SENTENCE_END.split(line):
+            n = len(_norm(text))
+            if n and sum(flags[at:at + n]) * 2 < n:
+                kept.append(text)
+            at += n
+        if kept:
+            out.append(" ".join(kept) + brk)
+    return "".join(out).strip()
 
 
 def _share(flags: list[bool], symbols: int) -> float:

@@ -20,7 +20,8 @@ seeker's own words (verbatim or with the pronouns turned round), sentences said 
 symbol padding and a reply that is mostly its own analysis (`borrowed`); in a folder that ships a bank of contexts, by how little the
 reply is about this seeker rather than anyone (`relevance`); and, where it also ships a bank of
 its training replies' passages, by the share of passages that are neither support talk nor
-about this seeker (`register`: an appended poem, quotes, a recipe).
+about this seeker (`register`: an appended poem, quotes, a forecast); such a reply is also scored
+no higher than itself without those passages.
 """
 from __future__ import annotations
 
@@ -35,24 +36,27 @@ from ...errors import JudgeUnavailable
 from ...perspectives import SCORE_RANGE
 from ...types import DimensionRequest
 from ..encoder import make_encoder
-from .borrowed import discount, reply_share, runs, sources
+from .borrowed import discount, own_text, reply_share, runs, sources
 from .heads import Mlp
 from .register import TENSOR as SUPPORT_TENSOR
-from .register import Settings, off_shares
+from .register import Settings, off_weights
 from .relevance import TENSOR, WORDS, Z_FULL, Z_NONE, fit, unit, zscore
 from .text import chunks, context_text, has_content, one_character, statistics, visible, words
 
 FORMAT_VERSION = 2
 #: The runtime's rules on top of the heads, recorded in the judge identity
-#: (`local:perm-minilm-v2@r7`) so that a resumed run never mixes scores of two rule sets:
+#: (`local:perm-minilm-v2@r8`) so that a resumed run never mixes scores of two rule sets:
 #: r1 the heads alone (2026-12-04/05), r2 + the borrowed-text discount (2026-12-06), r3 + the
 #: relevance discount (2026-12-06, evening), r4 + a reply that is mostly its own analysis
 #: counted as borrowed (2026-12-06, late), r5 + asides to the grader or about the reply itself
 #: counted as borrowed (2026-12-06, later), r6 + a judged text of fewer than two letters or
 #: digits gets the floor, like an empty one (2026-12-06, afternoon), r7 + passages that are
 #: neither support talk nor about this seeker counted as borrowed (`register`, 2026-12-06,
-#: seventh session; only in a folder that ships the support bank).
-RULES = 7
+#: seventh session; only in a folder that ships the support bank), r8 + a passage whose own
+#: expression score is below what our labellers' good replies' passages get counts as not
+#: support talk, and a reply with such passages scores no higher than the reply without them
+#: (`register`, 2026-12-06, eighth session).
+RULES = 8
 HEADS = {"resonation": ("resonation",), "reply": ("expression", "bystander"),
          "reception": ("reception",)}
 HEAD_OF = {d: (h, k) for h, dims in HEADS.items() for k, d in enumerate(dims)}
@@ -180,8 +184,20 @@ class ScorerV2:
                         | {p for t in texts for p in chunks(t)}
                         | {context_text(reqs[i].sample) for i in relevant})
         emb = Embeddings(dict(zip(wanted, self.encoder.encode(wanted))))
-        shares = _borrowed(reqs, replies)
-        kept = self._off(emb, reqs, relevant)
+        shares, seen = _borrowed(reqs, replies)
+        kept, without = self._off(emb, reqs, relevant)
+        if self.register.cap:  # ... and without its borrowed sentences
+            for i in replies:
+                key = (id(reqs[i].sample), reqs[i].response)
+                base = without.get(key, reqs[i].response)
+                own = own_text(base, seen[key[0]])
+                if words(own) != words(base) and has_content(own):
+                    without[key] = own
+        if without:  # the replies without their off-register passages, embedded in a second pass
+            more = sorted({t for t in without.values() if t not in emb.table}
+                          | {p for t in without.values() for p in chunks(t) if p not in emb.table})
+            if more:
+                emb.table.update(zip(more, self.encoder.encode(more)))
         fits: dict[tuple[int, str], float] = {}  # a reply's three response-side requests share it
         for i in relevant:  # keep (1 - share) * fit * (1 - off) of the height: one discount
             key = (id(reqs[i].sample), reqs[i].response)
@@ -193,6 +209,12 @@ class ScorerV2:
                 continue
             x = head_features(emb, [(judged(reqs[i]), c) for i, c in zip(idx, ctx_of[head])])
             pred = self.heads[head](x)
+            capped = [(row, without[key]) for row, i in enumerate(idx)
+                      if (key := (id(reqs[i].sample), reqs[i].response)) in without and head != "resonation"]
+            if capped:  # passages that count add nothing: no higher than the reply without them
+                alone = self.heads[head](head_features(emb, [(t, ctx_of[head][row]) for row, t in capped]))
+                for k, (row, _) in enumerate(capped):
+                    pred[row] = np.minimum(pred[row], alone[k])
             for row, i in enumerate(idx):
                 dim = reqs[i].dimension
                 lo, hi = SCORE_RANGE[dim]
@@ -200,15 +222,19 @@ class ScorerV2:
                 out[i] = round(discount(value, lo, shares.get(i, 0.0)), 3)
         return out
 
-    def _off(self, emb: Embeddings, reqs: Sequence[DimensionRequest],
-             idx: Sequence[int]) -> dict[tuple[int, str], float]:
+    def _off(self, emb: Embeddings, reqs: Sequence[DimensionRequest], idx: Sequence[int]
+             ) -> tuple[dict[tuple[int, str], float], dict[tuple[int, str], str]]:
         """`1 - register.off_share` of each reply judged at `idx` ({} for a folder without a
-        support bank): the share of it that is support talk or about its seeker."""
+        support bank): the share of it that is support talk or about its seeker; and, where the
+        settings `cap` the score, each reply that has passages counting at least half, as the
+        text without them (its other passages, one paragraph each)."""
         if self.support is None:
-            return {}
+            return {}, {}
         keys: list[tuple[int, str]] = []
         seen: set[tuple[int, str]] = set()
         replies = []
+        parts_of: list[list[str]] = []
+        contexts: list[str] = []
         for i in idx:
             key = (id(reqs[i].sample), reqs[i].response)
             parts = chunks(reqs[i].response)
@@ -216,11 +242,27 @@ class ScorerV2:
                 continue
             seen.add(key)
             keys.append(key)
+            parts_of.append(parts)
+            contexts.append(context_text(reqs[i].sample))
             replies.append((np.stack([emb.last(x) for x in parts]), [len(words(x)) for x in parts],
-                            emb.last(context_text(reqs[i].sample))))
+                            emb.last(contexts[-1])))
+
+        def expression(where: Sequence[tuple[int, int]]) -> np.ndarray:
+            """Each passage's own expression score (the reply head on the passage alone)."""
+            x = head_features(emb, [(parts_of[r][k], contexts[r]) for r, k in where])
+            got: np.ndarray = self.heads["reply"](x)[:, HEAD_OF["expression"][1]]
+            return np.array([unscale("expression", float(v)) for v in got])
+
         assert self.bank is not None
-        shares = off_shares(replies, self.bank, self.support, self.register)
-        return {k: 1.0 - share for k, share in zip(keys, shares)}
+        ws = off_weights(replies, self.bank, self.support, self.register, expression)
+        kept, without = {}, {}
+        for key, parts, (_, counts, _), w in zip(keys, parts_of, replies, ws):
+            total = sum(counts)
+            kept[key] = 1.0 - (sum(a * n for a, n in zip(w, counts)) / total if total else 0.0)
+            rest = [p for p, a in zip(parts, w) if a < 0.5]
+            if self.register.cap and 0 < len(rest) < len(parts):
+                without[key] = "\n\n".join(rest)
+        return kept, without
 
     def _fit(self, emb: Embeddings, req: DimensionRequest) -> float:
         """`relevance.fit` of a reply to its seeker (1.0: fully about them)."""
@@ -229,9 +271,10 @@ class ScorerV2:
         return fit(z, len(words(visible(req.response))), self.z_range, self.word_range)
 
 
-def _borrowed(reqs: Sequence[DimensionRequest], idx: Sequence[int]) -> dict[int, float]:
-    """The borrowed share of each reply judged at `idx`; a GRPO group's shared context is read
-    once."""
+def _borrowed(reqs: Sequence[DimensionRequest], idx: Sequence[int]
+              ) -> tuple[dict[int, float], dict[int, set[tuple[str, ...]]]]:
+    """The borrowed share of each reply judged at `idx`, and the copied-run table of each
+    sample (by `id`); a GRPO group's shared context is read once."""
     seen: dict[int, set[tuple[str, ...]]] = {}
     share: dict[tuple[int, str], float] = {}  # a reply's three response-side requests share it
     out: dict[int, float] = {}
@@ -245,7 +288,7 @@ def _borrowed(reqs: Sequence[DimensionRequest], idx: Sequence[int]) -> dict[int,
             whole = r.response.strip() == (r.sample.completion or "").strip()
             share[key, r.response] = reply_share(r.response, seen[key], None if whole else r.analysis)
         out[i] = share[key, r.response]
-    return out
+    return out, seen
 
 
 def scale(dim: str, value: float) -> float:

@@ -21,9 +21,20 @@ once, with embeddings it has already computed:
   alone. A request that names no topic is not protected: games offered to a seeker who asked
   for "something that isn't about the biopsy" lose 13.5 % of their height (MODEL_CARD.md).
 
-A passage that fails both is not said to this seeker:
+Since r8 a third test can stand in for the first:
 
-    off = fall(support; SUPPORT_FULL, SUPPORT_NONE) * fall(z; Z_FULL, Z_NONE) * rise(words; WORDS)
+* **Would it pass as a supporter's words on its own?** The reply head's expression score of the
+  passage alone, with this seeker's context. A weather forecast sits as close to our replies'
+  passages as a short practical answer does (support 0.38, above the range), but read alone it
+  expresses nothing (median 0.97 of 5). `EXPRESSION_FULL` and `EXPRESSION_NONE` are the 2nd and
+  10th percentiles of this score over the passages of the replies our labellers gave an
+  expression of 4 or 5 in our dev and test splits (885 passages of more than 15 words): chosen
+  from real good replies, not from the attacks.
+
+A passage that is not support talk by either test and not about this seeker counts:
+
+    off = max(fall(support; SUPPORT_FULL, SUPPORT_NONE), fall(expression; EXPRESSION_FULL, EXPRESSION_NONE))
+          * fall(z; Z_FULL, Z_NONE) * rise(words; WORDS)
 
 where `fall(x; a, b)` is 1 at or below `a` and 0 at or above `b` (`relevance.ramp(x, b, a)`),
 and `rise(n; lo, hi)` is 0 below `lo` words and 1 from `hi` (`relevance.ramp`): a short line
@@ -33,7 +44,15 @@ The z and word ranges were chosen on the audit's trained appendix and the † fo
 (MODEL_CARD.md gives the candidates); the ‡ forms were written before and measured after.
 Only replies of two or more passages (`text.chunks`) are looked at; a reply judged whole is the
 relevance discount's business. The reply's off-register share, `sum(words * off) / words`,
-counts like borrowed text. Pure numpy.
+counts like borrowed text. And since r8 (`Settings.cap`), when a passage counts at least half,
+the heads also score the reply without such passages (and without its borrowed sentences,
+`borrowed.own_text`), and the reply keeps the lower of the two scores before the discount. The
+heads' liking for length would otherwise let an appended paragraph lift a short or plain reply
+by more than its share takes off: a forecast after the audit's HR summary written for a seeker
+took the heads' expression from 1.77 to 2.56. The model applies the same cap to a reply whose
+only borrowed text is sentences said again, asides or copied sentences. The expression range
+and the cap were chosen without looking at the § forms of `audit.reworded`, written before
+them as their clean test. Pure numpy.
 """
 from __future__ import annotations
 
@@ -50,16 +69,22 @@ NEIGHBOURS = 20
 SUPPORT_FULL, SUPPORT_NONE = 0.306, 0.369
 Z_FULL, Z_NONE = 1.0, 2.0
 WORDS = (15, 25)
+EXPRESSION_FULL, EXPRESSION_NONE = 0.754, 1.246
 
 
 @dataclass(frozen=True)
 class Settings:
-    """The rule's thresholds (recorded in the scorer's meta.json, `register`)."""
+    """The rule's thresholds (recorded in the scorer's meta.json, `register`). `expression`:
+    the range over which a passage's own expression score (the reply head on the passage
+    alone) falls from "support talk" to "not" (None: only `support` decides, as in r7); `cap`:
+    a reply with passages that count is scored no higher than the reply without them."""
 
     support: tuple[float, float] = (SUPPORT_FULL, SUPPORT_NONE)
     z: tuple[float, float] = (Z_FULL, Z_NONE)
     words: tuple[float, float] = WORDS
     neighbours: int = NEIGHBOURS
+    expression: tuple[float, float] | None = (EXPRESSION_FULL, EXPRESSION_NONE)
+    cap: bool = True
 
     @classmethod
     def from_meta(cls, meta: Mapping[str, Any]) -> Settings:
@@ -69,12 +94,15 @@ class Settings:
         def pair(key: str, default: tuple[float, float]) -> tuple[float, float]:
             return (float(meta[key][0]), float(meta[key][1])) if key in meta else default
 
+        expr = meta.get("expression", d.expression)  # null: support alone decides (r7)
         return cls(pair("support", d.support), pair("z", d.z), pair("words", d.words),
-                   int(meta.get("neighbours", d.neighbours)))
+                   int(meta.get("neighbours", d.neighbours)),
+                   None if expr is None else (float(expr[0]), float(expr[1])), bool(meta.get("cap", d.cap)))
 
     def as_meta(self) -> dict[str, Any]:
         return {"support": list(self.support), "z": list(self.z), "words": list(self.words),
-                "neighbours": self.neighbours}
+                "neighbours": self.neighbours,
+                "expression": None if self.expression is None else list(self.expression), "cap": self.cap}
 
 
 def own_reply(source: str) -> bool:
@@ -104,39 +132,56 @@ def support(passages: np.ndarray, bank: np.ndarray, k: int = NEIGHBOURS) -> np.n
     return out
 
 
-def off_share(passages: Sequence[tuple[int, float, float]], settings: Settings | None = None) -> float:
-    """The share of a reply's words in passages that are neither support talk nor about this
-    seeker. `passages`: (word count, z, support) of each passage; a value the rule does not
-    need may be nan (the z of a passage of `settings.words[0]` words or fewer, the support of
-    one that is about this seeker)."""
+def weights(passages: Sequence[tuple[int, float, float, float]], settings: Settings | None = None) -> list[float]:
+    """How much each passage of a reply counts as neither support talk nor about this seeker
+    (0..1). `passages`: (word count, z, support, expression) of each passage; a value the rule
+    does not need may be nan (the z of a passage of `settings.words[0]` words or fewer, the
+    support and expression of one that is about this seeker, expression when the settings
+    have no `expression` range)."""
     st = settings or Settings()
-    total = sum(n for n, _, _ in passages)
-    if len(passages) < 2 or total == 0:
-        return 0.0
-    off = 0.0
-    for n, z, near in passages:
+    if len(passages) < 2:
+        return [0.0] * len(passages)
+    out = []
+    for n, z, near, expr in passages:
         weight = ramp(float(n), *st.words)
         if weight > 0.0:
             weight *= ramp(z, st.z[1], st.z[0])  # falls from 1 at z[0] to 0 at z[1]
         if weight > 0.0:
-            weight *= ramp(near, st.support[1], st.support[0])
-            off += weight * n
-    return off / total
+            far = ramp(near, st.support[1], st.support[0])
+            if st.expression is not None:
+                far = max(far, ramp(expr, st.expression[1], st.expression[0]))
+            weight *= far
+        out.append(weight)
+    return out
 
 
-def off_shares(replies: Sequence[tuple[np.ndarray, Sequence[int], np.ndarray]], contexts: np.ndarray,
-               bank: np.ndarray, settings: Settings | None = None) -> list[float]:
-    """`off_share` of each reply: (its passages' embeddings as rows, their word counts, the
-    seeker's context embedding). The cheap test runs first: z against the relevance bank
+def off_share(passages: Sequence[tuple[int, float, float, float]], settings: Settings | None = None) -> float:
+    """The share of a reply's words in passages that are neither support talk nor about this
+    seeker (`weights` of each passage, weighted by its words)."""
+    total = sum(n for n, *_ in passages)
+    if total == 0:
+        return 0.0
+    return sum(w * n for w, (n, *_) in zip(weights(passages, settings), passages)) / total
+
+
+Expression = Callable[[Sequence[tuple[int, int]]], np.ndarray]
+
+
+def off_weights(replies: Sequence[tuple[np.ndarray, Sequence[int], np.ndarray]], contexts: np.ndarray,
+                bank: np.ndarray, settings: Settings | None = None,
+                expression: Expression | None = None) -> list[list[float]]:
+    """`weights` of each reply's passages: (its passages' embeddings as rows, their word counts,
+    the seeker's context embedding). The cheap test runs first: z against the relevance bank
     (`contexts`, 384 rows) for passages long enough to count; the support bank (thousands of
     rows) is read, in one product for the whole batch, only for passages that are not about
-    their seeker."""
+    their seeker, and so is `expression` (given (reply, passage) indices, each passage's own
+    expression score; needed when the settings have an `expression` range)."""
     st = settings or Settings()
     measured: list[list[list[float]]] = []
     todo: list[np.ndarray] = []
     where: list[tuple[int, int]] = []
     for r, (emb, counts, context) in enumerate(replies):
-        rows = [[float(n), float("nan"), float("nan")] for n in counts]
+        rows = [[float(n), float("nan"), float("nan"), float("nan")] for n in counts]
         long = [k for k, n in enumerate(counts) if n > st.words[0]]
         if len(counts) >= 2 and long:
             for k, z in zip(long, zscores(emb[long], context, contexts)):
@@ -148,4 +193,20 @@ def off_shares(replies: Sequence[tuple[np.ndarray, Sequence[int], np.ndarray]], 
     if todo:
         for (r, k), near in zip(where, support(np.stack(todo), bank, st.neighbours)):
             measured[r][k][2] = float(near)
-    return [off_share([(int(n), z, near) for n, z, near in rows], st) for rows in measured]
+        if st.expression is not None:
+            if expression is None:
+                raise ValueError("these register settings need each passage's expression score")
+            for (r, k), e in zip(where, expression(where)):
+                measured[r][k][3] = float(e)
+    return [weights([(int(n), z, near, e) for n, z, near, e in rows], st) for rows in measured]
+
+
+def off_shares(replies: Sequence[tuple[np.ndarray, Sequence[int], np.ndarray]], contexts: np.ndarray,
+               bank: np.ndarray, settings: Settings | None = None,
+               expression: Expression | None = None) -> list[float]:
+    """`off_share` of each reply (see `off_weights`)."""
+    out = []
+    for (_, counts, _), ws in zip(replies, off_weights(replies, contexts, bank, settings, expression)):
+        total = sum(counts)
+        out.append(sum(w * n for w, n in zip(ws, counts)) / total if total else 0.0)
+    return out
