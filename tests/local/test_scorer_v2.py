@@ -232,6 +232,9 @@ def test_distill_v2_ships_the_passages_of_its_own_training_replies(tiny_v2):
     assert scorer.support is not None
     assert scorer.meta["register"]["bank"] == len(passages) == scorer.support.shape[0] >= 5
     assert Settings.from_meta(scorer.meta["register"]) == Settings()
+    # r8's settings are written out, not left to the defaults of whichever version loads them
+    assert scorer.meta["register"]["expression"] == list(Settings().expression or ())
+    assert scorer.meta["register"]["cap"] is True
     runtime = unit(scorer.encoder.encode(passages[:4])[:, -1])
     np.testing.assert_allclose(scorer.support[:4], runtime, atol=3e-3)
 
