@@ -152,7 +152,8 @@ def test_since_r8_a_passage_that_expresses_nothing_alone_counts_even_near_suppor
 def test_the_expression_test_is_asked_only_for_passages_not_about_their_seeker():
     own = unit(SUPPORT_DIR + 0.2 * RNG.normal(size=DIM))
     asked = unit(CONTEXT + 0.05 * RNG.normal(size=DIM))
-    replies = [(np.stack([asked, own, _far()]), [60, 30, 5], CONTEXT), (np.stack([own]), [40], CONTEXT)]
+    replies = [(np.stack([asked, own, _far(), _far()]), [60, 30, 5, 40], CONTEXT),
+               (np.stack([own]), [40], CONTEXT)]
     seen: list[list[tuple[int, int]]] = []
 
     def expression(where):
@@ -160,8 +161,10 @@ def test_the_expression_test_is_asked_only_for_passages_not_about_their_seeker()
         return np.zeros(len(where))  # expresses nothing: counts wherever it is asked
 
     got = off_weights(replies, CONTEXTS, BANK, Settings(), expression)
-    assert seen == [[(0, 1)]]  # not the passage about the seeker, the short one or a lone passage
-    assert got == [[0.0, 1.0, 0.0], [0.0]]
+    # not the passage about the seeker, the short one, a lone passage, nor the far one that
+    # support alone already counts in full
+    assert seen == [[(0, 1)]]
+    assert got == [[0.0, 1.0, 0.0, 1.0], [0.0]]
     with pytest.raises(ValueError, match="expression score"):
         off_weights(replies, CONTEXTS, BANK, Settings())
 

@@ -186,9 +186,13 @@ class ScorerV2:
         emb = Embeddings(dict(zip(wanted, self.encoder.encode(wanted))))
         shares, seen = _borrowed(reqs, replies)
         kept, without = self._off(emb, reqs, relevant)
-        if self.register.cap:  # ... and without its borrowed sentences
+        if self.register.cap:  # ... and without its borrowed sentences (a reply with none: as it is)
+            looked: set[tuple[int, str]] = set()
             for i in replies:
                 key = (id(reqs[i].sample), reqs[i].response)
+                if shares[i] == 0.0 or key in looked:
+                    continue
+                looked.add(key)
                 base = without.get(key, reqs[i].response)
                 own = own_text(base, seen[key[0]])
                 if words(own) != words(base) and has_content(own):

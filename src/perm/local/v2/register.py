@@ -136,8 +136,8 @@ def weights(passages: Sequence[tuple[int, float, float, float]], settings: Setti
     """How much each passage of a reply counts as neither support talk nor about this seeker
     (0..1). `passages`: (word count, z, support, expression) of each passage; a value the rule
     does not need may be nan (the z of a passage of `settings.words[0]` words or fewer, the
-    support and expression of one that is about this seeker, expression when the settings
-    have no `expression` range)."""
+    support and expression of one that is about this seeker, the expression of one whose
+    support alone counts it in full or when the settings have no `expression` range)."""
     st = settings or Settings()
     if len(passages) < 2:
         return [0.0] * len(passages)
@@ -174,8 +174,9 @@ def off_weights(replies: Sequence[tuple[np.ndarray, Sequence[int], np.ndarray]],
     the seeker's context embedding). The cheap test runs first: z against the relevance bank
     (`contexts`, 384 rows) for passages long enough to count; the support bank (thousands of
     rows) is read, in one product for the whole batch, only for passages that are not about
-    their seeker, and so is `expression` (given (reply, passage) indices, each passage's own
-    expression score; needed when the settings have an `expression` range)."""
+    their seeker, and `expression` (given (reply, passage) indices, each passage's own
+    expression score; needed when the settings have an `expression` range) only for those of
+    them that support alone does not count in full."""
     st = settings or Settings()
     measured: list[list[list[float]]] = []
     todo: list[np.ndarray] = []
@@ -193,10 +194,12 @@ def off_weights(replies: Sequence[tuple[np.ndarray, Sequence[int], np.ndarray]],
     if todo:
         for (r, k), near in zip(where, support(np.stack(todo), bank, st.neighbours)):
             measured[r][k][2] = float(near)
-        if st.expression is not None:
+        # the expression test only matters where support alone does not already count it fully
+        ask = [(r, k) for r, k in where if measured[r][k][2] > st.support[0]]
+        if st.expression is not None and ask:
             if expression is None:
                 raise ValueError("these register settings need each passage's expression score")
-            for (r, k), e in zip(where, expression(where)):
+            for (r, k), e in zip(ask, expression(ask)):
                 measured[r][k][3] = float(e)
     return [weights([(int(n), z, near, e) for n, z, near, e in rows], st) for rows in measured]
 
