@@ -180,24 +180,22 @@ class ScorerV2:
                   for h, idx in rows.items()}
         replies = [i for h, idx in rows.items() if h != "resonation" for i in idx] if discount_borrowed else []
         relevant = replies if self.bank is not None else []
+        shares, seen = _borrowed(reqs, replies)
+        owned = self._own(reqs, replies, shares, seen)  # text only: embedded in the first pass
         wanted = sorted(set(texts) | {c for cs in ctx_of.values() for c in cs}
                         | {p for t in texts for p in chunks(t)}
-                        | {context_text(reqs[i].sample) for i in relevant})
+                        | {context_text(reqs[i].sample) for i in relevant}
+                        | {x for t in owned.values() if t for x in (t, *chunks(t))})
         emb = Embeddings(dict(zip(wanted, self.encoder.encode(wanted))))
-        shares, seen = _borrowed(reqs, replies)
         kept, without = self._off(emb, reqs, relevant)
-        if self.register.cap:  # ... and without its borrowed sentences (a reply with none: as it is)
-            looked: set[tuple[int, str]] = set()
-            for i in replies:
-                key = (id(reqs[i].sample), reqs[i].response)
-                if shares[i] == 0.0 or key in looked:
-                    continue
-                looked.add(key)
-                base = without.get(key, reqs[i].response)
+        for key, own in owned.items():  # ... and without its borrowed sentences
+            if key in without:
+                base = without[key]
                 own = own_text(base, seen[key[0]])
-                if words(own) != words(base) and has_content(own):
-                    without[key] = own
-        if without:  # the replies without their off-register passages, embedded in a second pass
+                own = own if words(own) != words(base) and has_content(own) else None
+            if own is not None:
+                without[key] = own
+        if without:  # a reply without its off-register passages: embedded in a second pass
             more = sorted({t for t in without.values() if t not in emb.table}
                           | {p for t in without.values() for p in chunks(t) if p not in emb.table})
             if more:
@@ -224,6 +222,21 @@ class ScorerV2:
                 lo, hi = SCORE_RANGE[dim]
                 value = min(hi, max(lo, unscale(dim, float(pred[row, HEAD_OF[dim][1]]))))
                 out[i] = round(discount(value, lo, shares.get(i, 0.0)), 3)
+        return out
+
+    def _own(self, reqs: Sequence[DimensionRequest], idx: Sequence[int], shares: dict[int, float],
+             seen: dict[int, set[tuple[str, ...]]]) -> dict[tuple[int, str], str | None]:
+        """Where the settings `cap` scores: each reply judged at `idx` that has a borrowed share,
+        as `borrowed.own_text` (None when that drops no word, or every word)."""
+        out: dict[tuple[int, str], str | None] = {}
+        if not self.register.cap:
+            return out
+        for i in idx:
+            key = (id(reqs[i].sample), reqs[i].response)
+            if shares[i] == 0.0 or key in out:
+                continue
+            own = own_text(reqs[i].response, seen[key[0]])
+            out[key] = own if words(own) != words(reqs[i].response) and has_content(own) else None
         return out
 
     def _off(self, emb: Embeddings, reqs: Sequence[DimensionRequest], idx: Sequence[int]
