@@ -160,8 +160,9 @@ class ScorerV2:
         self.encoder.encode(["warm up"])
 
     def predict(self, reqs: Sequence[DimensionRequest], *, discount_borrowed: bool = True) -> list[float | str]:
-        """A score per request, clipped to the dimension's range, discounted for borrowed text
-        and for a reply that fits anyone (`discount_borrowed=False`: the heads' scores alone, to
+        """A score per request, clipped to the dimension's range, capped by the heads' score of
+        the reply without its borrowed or off-register parts, discounted for borrowed text and
+        for a reply that fits anyone (`discount_borrowed=False`: the heads' scores alone, to
         check the runtime against training) and rounded to 3 decimals."""
         out: list[float | str] = [0.0] * len(reqs)
         rows: dict[str, list[int]] = {h: [] for h in HEADS}
