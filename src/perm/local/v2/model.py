@@ -38,8 +38,8 @@ from ...types import DimensionRequest
 from ..encoder import make_encoder
 from .borrowed import discount, own_text, reply_share, runs, sources
 from .heads import Mlp
+from .register import STRIP, Settings, off_weights, word_share
 from .register import TENSOR as SUPPORT_TENSOR
-from .register import Settings, off_weights
 from .relevance import TENSOR, WORDS, Z_FULL, Z_NONE, fit, unit, zscore
 from .text import chunks, context_text, has_content, one_character, statistics, visible, words
 
@@ -275,9 +275,8 @@ class ScorerV2:
         ws = off_weights(replies, self.bank, self.support, self.register, expression)
         kept, without = {}, {}
         for key, parts, (_, counts, _), w in zip(keys, parts_of, replies, ws):
-            total = sum(counts)
-            kept[key] = 1.0 - (sum(a * n for a, n in zip(w, counts)) / total if total else 0.0)
-            rest = [p for p, a in zip(parts, w) if a < 0.5]
+            kept[key] = 1.0 - word_share(w, counts)
+            rest = [p for p, a in zip(parts, w) if a < STRIP]
             if self.register.cap and 0 < len(rest) < len(parts):
                 without[key] = "\n\n".join(rest)
         return kept, without

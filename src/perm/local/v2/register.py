@@ -70,6 +70,8 @@ SUPPORT_FULL, SUPPORT_NONE = 0.306, 0.369
 Z_FULL, Z_NONE = 1.0, 2.0
 WORDS = (15, 25)
 EXPRESSION_FULL, EXPRESSION_NONE = 0.754, 1.246
+#: a passage that counts at least this much is left out of the text the cap scores
+STRIP = 0.5
 
 
 @dataclass(frozen=True)
@@ -77,7 +79,8 @@ class Settings:
     """The rule's thresholds (recorded in the scorer's meta.json, `register`). `expression`:
     the range over which a passage's own expression score (the reply head on the passage
     alone) falls from "support talk" to "not" (None: only `support` decides, as in r7); `cap`:
-    a reply with passages that count is scored no higher than the reply without them."""
+    a reply is scored no higher than itself without the passages that count `STRIP` or more
+    and without its borrowed sentences (`borrowed.own_text`)."""
 
     support: tuple[float, float] = (SUPPORT_FULL, SUPPORT_NONE)
     z: tuple[float, float] = (Z_FULL, Z_NONE)
@@ -155,13 +158,16 @@ def weights(passages: Sequence[tuple[int, float, float, float]], settings: Setti
     return out
 
 
+def word_share(ws: Sequence[float], counts: Sequence[int]) -> float:
+    """The share of a reply's words that its passages' `weights` count (0.0 for no words)."""
+    total = sum(counts)
+    return sum(w * n for w, n in zip(ws, counts)) / total if total else 0.0
+
+
 def off_share(passages: Sequence[tuple[int, float, float, float]], settings: Settings | None = None) -> float:
     """The share of a reply's words in passages that are neither support talk nor about this
     seeker (`weights` of each passage, weighted by its words)."""
-    total = sum(n for n, *_ in passages)
-    if total == 0:
-        return 0.0
-    return sum(w * n for w, (n, *_) in zip(weights(passages, settings), passages)) / total
+    return word_share(weights(passages, settings), [n for n, *_ in passages])
 
 
 Expression = Callable[[Sequence[tuple[int, int]]], np.ndarray]
@@ -208,8 +214,5 @@ def off_shares(replies: Sequence[tuple[np.ndarray, Sequence[int], np.ndarray]], 
                bank: np.ndarray, settings: Settings | None = None,
                expression: Expression | None = None) -> list[float]:
     """`off_share` of each reply (see `off_weights`)."""
-    out = []
-    for (_, counts, _), ws in zip(replies, off_weights(replies, contexts, bank, settings, expression)):
-        total = sum(counts)
-        out.append(sum(w * n for w, n in zip(ws, counts)) / total if total else 0.0)
-    return out
+    return [word_share(ws, counts) for (_, counts, _), ws
+            in zip(replies, off_weights(replies, contexts, bank, settings, expression))]
