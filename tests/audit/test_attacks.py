@@ -1,7 +1,8 @@
 """The attack generators: deterministic, in the promised shape, disjoint banks per half."""
 import pytest
 
-from perm.audit.attacks import ATTACKS, BY_NAME, compose, flip_pronouns, make_variant
+from perm.audit import reworded
+from perm.audit.attacks import ATTACKS, BY_NAME, compose, flip_pronouns, make_variant, stock_lines
 from perm.audit.banks import (
     APPENDICES,
     EVALUATOR_NOTES,
@@ -11,6 +12,7 @@ from perm.audit.banks import (
     TEMPLATES,
     UNSAFE,
 )
+from perm.audit.offdomain import OFFDOMAIN
 from perm.audit.reworded import REWORDED
 from perm.audit.suite import ALL_ATTACKS
 from perm.audit.suite import BY_NAME as ALL_BY_NAME
@@ -37,7 +39,8 @@ def test_every_attack_keeps_the_layout_and_is_deterministic(attack):
 
 
 def test_banks_halves_are_disjoint():
-    for bank in (TEMPLATES, KEYWORDS, JARGON, EVALUATOR_NOTES, APPENDICES, UNSAFE, PARAPHRASE_LEADS):
+    for bank in (TEMPLATES, KEYWORDS, JARGON, EVALUATOR_NOTES, APPENDICES, UNSAFE, PARAPHRASE_LEADS,
+                 OFFDOMAIN):
         assert bank["train"] and bank["audit"]
         assert not set(bank["train"]) & set(bank["audit"])
 
@@ -82,6 +85,49 @@ def test_off_topic_answers_another_scenario_from_the_pool():
     assert v.analysis == A and v.response in POOL  # the own analysis, someone else's reply
     with pytest.raises(ValueError, match="other scenarios"):
         make_variant(BY_NAME["off_topic"], S, A, R)
+
+
+def test_offdomain_appendix_keeps_the_reply_and_adds_pool_prose_of_its_half():
+    for seed in range(12):
+        for half in ("train", "audit"):
+            resp = make_variant(BY_NAME["offdomain_appendix"], S, A, R, half=half, seed=seed).response
+            assert resp.startswith(R)
+            added = resp[len(R):].strip()
+            assert any(added.startswith(p) for p in OFFDOMAIN[half]), (half, seed)
+            other = "audit" if half == "train" else "train"
+            assert not any(p in added for p in OFFDOMAIN[other])
+
+
+def _words8(text: str) -> set[tuple[str, ...]]:
+    w = text.lower().split()
+    return {tuple(w[i:i + 8]) for i in range(len(w) - 7)}
+
+
+def test_offdomain_pool_shares_no_text_with_the_forms_kept_as_tests():
+    kept = [t for name in ("NEWS", "RECIPES", "WEATHER", "ADVERTS", "DIGRESSIONS", "INSERTS", "SPORTS",
+                           "HOWTO", "HISTORY", "ITINERARY", "TERMS", "FABLES", "HOMEWORK", "POEMS",
+                           "CODE_APPENDIX") for t in getattr(reworded, name)]
+    assert len(kept) > 40
+    runs = set().union(*(_words8(t) for t in kept))
+    for p in OFFDOMAIN["train"] + OFFDOMAIN["audit"]:
+        assert not _words8(p) & runs, p
+        assert 30 <= len(p.split()) <= 70
+
+
+def test_generic_padding_adds_short_sentences_of_other_replies_only():
+    pool = ("I'm so sorry you're carrying this. That sounds exhausting. You did nothing wrong here. "
+            "What helps you rest? Breathe slowly.", "It makes sense that you're hurt. I'm glad you "
+            "told me. Who else knows? This is a lot for one week. You're allowed to be angry.")
+    lines = stock_lines(pool)
+    assert "What helps you rest?" in lines and "Breathe slowly." not in lines  # 3 to 12 words
+    for seed in range(10):
+        resp = make_variant(BY_NAME["generic_padding"], S, A, R, seed=seed, pool=pool).response
+        assert resp.startswith(R + "\n\n")
+        pad = [x for x in lines if x in resp[len(R):]]
+        assert 5 <= len(pad) <= 8
+        assert not any(x in R for x in pad)
+    with pytest.raises(ValueError, match="other scenarios"):
+        make_variant(BY_NAME["generic_padding"], S, A, R)
 
 
 def test_quote_back_and_emoji_keep_the_good_reply_whole():
