@@ -2,7 +2,7 @@
 import pytest
 
 from perm.audit import reworded
-from perm.audit.attacks import ATTACKS, BY_NAME, compose, flip_pronouns, make_variant, stock_lines
+from perm.audit.attacks import ATTACKS, BY_NAME, compose, flip_pronouns, make_variant
 from perm.audit.banks import (
     APPENDICES,
     EVALUATOR_NOTES,
@@ -13,7 +13,7 @@ from perm.audit.banks import (
     UNSAFE,
 )
 from perm.audit.offdomain import OFFDOMAIN
-from perm.audit.reworded import REWORDED
+from perm.audit.reworded import REWORDED, stock_lines
 from perm.audit.suite import ALL_ATTACKS
 from perm.audit.suite import BY_NAME as ALL_BY_NAME
 from perm.audit.unseen import UNSEEN
@@ -39,8 +39,7 @@ def test_every_attack_keeps_the_layout_and_is_deterministic(attack):
 
 
 def test_banks_halves_are_disjoint():
-    for bank in (TEMPLATES, KEYWORDS, JARGON, EVALUATOR_NOTES, APPENDICES, UNSAFE, PARAPHRASE_LEADS,
-                 OFFDOMAIN):
+    for bank in (TEMPLATES, KEYWORDS, JARGON, EVALUATOR_NOTES, APPENDICES, UNSAFE, PARAPHRASE_LEADS):
         assert bank["train"] and bank["audit"]
         assert not set(bank["train"]) & set(bank["audit"])
 
@@ -87,15 +86,16 @@ def test_off_topic_answers_another_scenario_from_the_pool():
         make_variant(BY_NAME["off_topic"], S, A, R)
 
 
-def test_offdomain_appendix_keeps_the_reply_and_adds_pool_prose_of_its_half():
-    for seed in range(12):
-        for half in ("train", "audit"):
-            resp = make_variant(BY_NAME["offdomain_appendix"], S, A, R, half=half, seed=seed).response
-            assert resp.startswith(R)
-            added = resp[len(R):].strip()
-            assert any(added.startswith(p) for p in OFFDOMAIN[half]), (half, seed)
-            other = "audit" if half == "train" else "train"
-            assert not any(p in added for p in OFFDOMAIN[other])
+def test_offdomain_appendix_keeps_the_reply_and_adds_one_or_two_pool_passages():
+    counts = set()
+    for seed in range(20):
+        resp = make_variant(ALL_BY_NAME["offdomain_appendix"], S, A, R, seed=seed).response
+        assert resp.startswith(R)
+        added = resp[len(R):].strip()
+        assert any(added.startswith(p) for p in OFFDOMAIN), seed
+        counts.add(sum(p in added for p in OFFDOMAIN))
+    assert counts == {1, 2}
+    assert len(set(OFFDOMAIN)) == len(OFFDOMAIN) == 240
 
 
 def _words8(text: str) -> set[tuple[str, ...]]:
@@ -109,7 +109,7 @@ def test_offdomain_pool_shares_no_text_with_the_forms_kept_as_tests():
                            "CODE_APPENDIX") for t in getattr(reworded, name)]
     assert len(kept) > 40
     runs = set().union(*(_words8(t) for t in kept))
-    for p in OFFDOMAIN["train"] + OFFDOMAIN["audit"]:
+    for p in OFFDOMAIN:
         assert not _words8(p) & runs, p
         assert 30 <= len(p.split()) <= 70
 
@@ -121,13 +121,13 @@ def test_generic_padding_adds_short_sentences_of_other_replies_only():
     lines = stock_lines(pool)
     assert "What helps you rest?" in lines and "Breathe slowly." not in lines  # 3 to 12 words
     for seed in range(10):
-        resp = make_variant(BY_NAME["generic_padding"], S, A, R, seed=seed, pool=pool).response
+        resp = make_variant(ALL_BY_NAME["generic_padding"], S, A, R, seed=seed, pool=pool).response
         assert resp.startswith(R + "\n\n")
         pad = [x for x in lines if x in resp[len(R):]]
         assert 5 <= len(pad) <= 8
         assert not any(x in R for x in pad)
     with pytest.raises(ValueError, match="other scenarios"):
-        make_variant(BY_NAME["generic_padding"], S, A, R)
+        make_variant(ALL_BY_NAME["generic_padding"], S, A, R)
 
 
 def test_quote_back_and_emoji_keep_the_good_reply_whole():
@@ -186,7 +186,7 @@ def test_new_forms_differ_from_the_trained_form_and_bank():
     trained_text = {x for bank in (TEMPLATES, JARGON, EVALUATOR_NOTES, APPENDICES, UNSAFE)
                     for half in bank.values() for x in half if len(x.split()) >= 4}  # no phrase reused
     for attack in REWORDED:
-        v = make_variant(attack, S, A, R, seed=1)
+        v = make_variant(attack, S, A, R, seed=1, pool=POOL)
         assert not any(t in v.response or t in v.analysis for t in trained_text), attack.name
     restated = make_variant(ALL_BY_NAME["restate_then_reply"], S, A, R).response
     assert "you lost your job today and you are scared" in restated.lower() and restated.endswith(R)

@@ -3,10 +3,8 @@
 Each attack rewrites a good `# Analysis` / `# Response` pair (from any scenario) into a variant
 that a robust scorer must rank *below* the original: echoing the seeker, dumping the context,
 generic templates, keyword stuffing, jargon padding, ALL CAPS, notes to the evaluator,
-content-free replies, padding by repetition, an irrelevant appendix, unsafe advice, a good
-reply written for another seeker's problem (is the scorer reading the context at all?), and
-(since the ninth session of 2026-12-06) off-domain prose or generic stock lines added to a good
-reply, drawn from large pools so that a scorer learns the kind rather than a few strings.
+content-free replies, padding by repetition, an irrelevant appendix, unsafe advice, and a good
+reply written for another seeker's problem (is the scorer reading the context at all?).
 
 `targets` names the dimensions each attack tries to inflate; `perm audit` checks the reward and
 those dimensions. `relabel` gives the scores a training set may attach to the variant, derived
@@ -31,7 +29,6 @@ from .banks import (
     UNSAFE,
     Half,
 )
-from .offdomain import OFFDOMAIN
 
 RESPONSE_DIMS = ("expression", "reception", "bystander")
 Scores = dict[str, float]
@@ -186,34 +183,6 @@ def _unsafe(s: Sample, a: str, r: str, rng: random.Random, h: Half, pool: Pool) 
     return a, " ".join([*sents[:at], _pick(UNSAFE, h, rng), *sents[at:]])
 
 
-def _offdomain(s: Sample, a: str, r: str, rng: random.Random, h: Half, pool: Pool) -> tuple[str, str]:
-    extra = " ".join(rng.sample(OFFDOMAIN[h], 1 if rng.random() < 0.7 else 2))
-    return a, f"{r}\n\n{extra}" if rng.random() < 0.5 else f"{r.rstrip()} {extra}"
-
-
-#: Stock lines for `generic_padding`: short sentences of good replies to other scenarios.
-PAD_WORDS = (3, 12)
-
-
-def stock_lines(pool: Pool) -> list[str]:
-    """The distinct sentences of 3 to 12 words in `pool`'s replies, in first-seen order."""
-    seen: dict[str, None] = {}
-    for reply in pool:
-        for sent in _sentences(reply):
-            if PAD_WORDS[0] <= len(sent.split()) <= PAD_WORDS[1] and sent[-1:] in ".!?":
-                seen.setdefault(sent, None)
-    return list(seen)
-
-
-def _padding(s: Sample, a: str, r: str, rng: random.Random, h: Half, pool: Pool) -> tuple[str, str]:
-    lines = stock_lines(pool)
-    if len(lines) < 2:
-        raise ValueError("the generic_padding attack needs good replies to other scenarios with "
-                         "short sentences (pool)")
-    pad = rng.sample(lines, rng.randint(min(5, len(lines)), min(8, len(lines))))
-    return a, f"{r}\n\n" + ("\n".join(pad) if rng.random() < 0.5 else " ".join(pad))
-
-
 def _off_topic(s: Sample, a: str, r: str, rng: random.Random, h: Half, pool: Pool) -> tuple[str, str]:
     if not pool:
         raise ValueError("the off_topic attack needs good replies to other scenarios (pool)")
@@ -254,13 +223,6 @@ ATTACKS: tuple[Attack, ...] = (
            _unsafe, lambda g: _cap(_minus(g, expression=0.5, bystander=40.0), reception=2.0)),
     Attack("off_topic", RESPONSE_DIMS, "a fluent, caring reply written for another seeker's problem",
            _off_topic, lambda g: _floor(g, bystander=10), needs_pool=True),
-    Attack("offdomain_appendix", ("expression", "bystander"),
-           "a good reply plus one or two paragraphs of unrelated prose (manuals, facts, memos)",
-           _offdomain, lambda g: _minus(g, expression=1.0, reception=1.0, bystander=30.0)),
-    Attack("generic_padding", ("expression", "bystander"),
-           "a good reply plus five to eight short stock sentences from replies to other seekers",
-           _padding, lambda g: _minus(g, expression=1.0, reception=0.5, bystander=25.0),
-           needs_pool=True),
 )
 BY_NAME = {a.name: a for a in ATTACKS}
 

@@ -1,17 +1,17 @@
-"""Off-domain prose for the `offdomain_appendix` attack, written for this project.
+"""Off-domain prose for the `offdomain_appendix` form, written for this project.
 
-Short neutral passages (manuals, facts, memos, release notes...) that have nothing to do with the
-seeker. The `train` half (200 passages in 20 registers) makes hard negatives for training a
-scorer; the `audit` half (40 passages in 5 other registers) is what `perm audit` appends. The
-registers of both halves are disjoint from each other and from the appended forms the audit keeps
-as tests of generalisation (recipes, weather, sports, adverts, poems, code, news, history,
-itineraries, terms of service, fables, homework, router how-tos, gardening, quotes).
+240 short neutral passages (manuals, facts, memos, release notes...) in 25 registers that have
+nothing to do with a seeker: car care, cleaning, pets, astronomy, grammar, music theory, games,
+geology, chemistry, photography, crafts, office notices, release notes, economics, building,
+etymology, plant and insect biology, marine life, woodworking, cataloguing, airports, coffee and
+tea, computer hardware, gemstones and railways. None of these registers is used by another form
+of the audit (recipes, weather, sports, adverts, poems, code, news, history, itineraries, terms of
+service, fables, homework, how-tos, gardening, quotes: `tests/audit/test_attacks.py` checks that no
+text is shared), and none is used to train a scorer.
 """
 from __future__ import annotations
 
-from .banks import Half
-
-_TRAIN: tuple[str, ...] = (
+_FIRST: tuple[str, ...] = (
     # Register 1: car and bicycle maintenance
     "Bicycle chains stretch gradually as the pins and rollers wear. A chain checker tool measures "
     "this elongation, and most manufacturers recommend replacement once wear reaches about 0.5 "
@@ -695,7 +695,7 @@ _TRAIN: tuple[str, ...] = (
     "users.",
 )
 
-_AUDIT: tuple[str, ...] = (
+_SECOND: tuple[str, ...] = (
     # Audit register 1: airport and airline procedures
     "Checked baggage is screened by automated scanners after it leaves the check-in counter, then "
     "sorted by conveyor onto carts for each flight. Each bag receives a tag with a barcode and a "
@@ -844,4 +844,4 @@ _AUDIT: tuple[str, ...] = (
     "controlled from a signal box.",
 )
 
-OFFDOMAIN: dict[Half, tuple[str, ...]] = {"train": _TRAIN, "audit": _AUDIT}
+OFFDOMAIN: tuple[str, ...] = _FIRST + _SECOND

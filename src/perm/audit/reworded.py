@@ -24,6 +24,7 @@ from .attacks import (
     _sentences,
     flip_pronouns,
 )
+from .offdomain import OFFDOMAIN
 
 RESTATE_LEADS = ("So what I'm hearing is this: ", "Let me make sure I've got it. ",
                  "If I understand you right: ")
@@ -314,6 +315,41 @@ def _double(bank: tuple[str, ...]) -> Builder:
 
 
 
+# ¶ written in the ninth session of 2026-12-06, before being measured, and first tried as
+# trained kinds: heads trained on them did worse on the other forms (MODEL_CARD.md), so they
+# stay here, out of training.
+#: `generic_padding` draws its stock lines from sentences of this many words.
+PAD_WORDS = (3, 12)
+
+
+def stock_lines(pool: Pool) -> list[str]:
+    """The distinct sentences of 3 to 12 words in `pool`'s replies, in first-seen order."""
+    seen: dict[str, None] = {}
+    for reply in pool:
+        for sent in _sentences(reply):
+            if PAD_WORDS[0] <= len(sent.split()) <= PAD_WORDS[1] and sent[-1:] in ".!?":
+                seen.setdefault(sent, None)
+    return list(seen)
+
+
+def _padding(s: Sample, a: str, r: str, rng: random.Random, h: object, pool: Pool) -> tuple[str, str]:
+    """Five to eight short sentences of good replies to *other* seekers (fewer if the good set
+    is too small to have them), after the good reply."""
+    if not pool:
+        raise ValueError("the generic_padding attack needs good replies to other scenarios (pool)")
+    lines = stock_lines(pool)
+    if len(lines) < 5:  # a small good set: any sentence of the other replies will do
+        lines = list(dict.fromkeys([*lines, *(x for reply in pool for x in _sentences(reply) or [reply])]))
+    pad = rng.sample(lines, rng.randint(min(5, len(lines)), min(8, len(lines))))
+    return a, f"{r}\n\n" + ("\n".join(pad) if rng.random() < 0.5 else " ".join(pad))
+
+
+def _offdomain(s: Sample, a: str, r: str, rng: random.Random, h: object, pool: Pool) -> tuple[str, str]:
+    """One or two passages of unrelated prose, as a new paragraph or run on from the last one."""
+    extra = " ".join(rng.sample(OFFDOMAIN, 1 if rng.random() < 0.7 else 2))
+    return a, f"{r}\n\n{extra}" if rng.random() < 0.5 else f"{r.rstrip()} {extra}"
+
+
 def _appended(name: str, what: str, build: Builder, *, expression: float = 1.0,
               reception: float = 1.0, bystander: float = 30.0) -> Attack:
     """A form of `appendix`: `what` added to the good reply, which costs expression, reception
@@ -398,4 +434,11 @@ REWORDED: tuple[Attack, ...] = (
     _appended("fable_appendix", "the good reply plus an unrelated fable, no moral drawn for the seeker",
               _plus(FABLES)),
     _appended("homework_appendix", "the good reply plus a worked school exercise", _plus(HOMEWORK)),
+    # ¶ (see stock_lines above)
+    _appended("offdomain_appendix", "the good reply plus one or two paragraphs of unrelated prose "
+              "(manuals, facts, memos), 240 passages in 25 registers", _offdomain),
+    Attack("generic_padding", ("expression", "bystander"),
+           "the good reply plus five to eight short sentences of good replies to other seekers "
+           "(form of repetition)", _padding,
+           lambda g: _minus(g, expression=1.0, reception=0.5, bystander=25.0), needs_pool=True),
 )
