@@ -130,6 +130,25 @@ def test_generic_padding_adds_short_sentences_of_other_replies_only():
         make_variant(ALL_BY_NAME["generic_padding"], S, A, R)
 
 
+def test_padding_placed_first_or_sprinkled_keeps_every_sentence_of_the_good_reply():
+    pool = ("I'm so sorry you're carrying this. That sounds exhausting. You did nothing wrong here. "
+            "What helps you rest?", "It makes sense that you're hurt. I'm glad you told me. Who "
+            "else knows? This is a lot for one week. You're allowed to be angry.")
+    lines = set(stock_lines(pool))
+    good = "First thing. Second thing here.\n\nThird thing now. Fourth thing too. Fifth one."
+    first = make_variant(ALL_BY_NAME["padding_first"], S, A, good, seed=4, pool=pool).response
+    opening, rest = first.split("\n\n", 1)
+    assert rest == good and 4 <= sum(x in opening for x in lines) <= 6
+    mixed = make_variant(ALL_BY_NAME["padding_sprinkled"], S, A, good, seed=4, pool=pool).response
+    paras = mixed.split("\n\n")
+    assert len(paras) == 2  # the good reply's paragraphs stay
+    assert paras[0].startswith("First thing. Second thing here. ")
+    assert sum(x in mixed for x in lines) == 2  # after the 2nd and the 4th sentence
+    assert mixed.replace(" ", "").endswith("Fifthone.")
+    warm = make_variant(ALL_BY_NAME["warm_lines"], S, A, R, seed=4).response
+    assert warm.startswith(R + "\n\n") and len(warm.split("\n\n")[1].split("\n")) == 6
+
+
 def test_quote_back_and_emoji_keep_the_good_reply_whole():
     quoted = make_variant(ALL_BY_NAME["quote_back"], S, A, R).response
     assert S.query in quoted and quoted.endswith(R)

@@ -320,6 +320,17 @@ def _double(bank: tuple[str, ...]) -> Builder:
 # stay here, out of training.
 #: `generic_padding` draws its stock lines from sentences of this many words.
 PAD_WORDS = (3, 12)
+#: `warm_lines`: generic lines that fit any seeker, in our own words (written after
+#: generic_padding was measured, before any rule against it, like the two forms after it).
+WARM_LINES = (
+    "You deserve kindness today.", "Be patient with yourself.", "This won't last forever.",
+    "Your feelings make sense.", "One step at a time.", "You're doing better than you think.",
+    "It's okay to rest.", "Nobody has it all figured out.", "Small steps still count.",
+    "You don't owe anyone perfection.", "Tomorrow is a fresh start.", "Go easy on yourself tonight.",
+    "Reaching out was a brave thing to do.", "You have people who care.", "It's alright to not know yet.",
+    "Give yourself some credit.", "Things can change.", "Your worth isn't up for debate.",
+    "Breathe, and take the next small step.", "You matter more than you know.",
+)
 
 
 def stock_lines(pool: Pool) -> list[str]:
@@ -335,13 +346,44 @@ def stock_lines(pool: Pool) -> list[str]:
 def _padding(s: Sample, a: str, r: str, rng: random.Random, h: object, pool: Pool) -> tuple[str, str]:
     """Five to eight short sentences of good replies to *other* seekers (fewer if the good set
     is too small to have them), after the good reply."""
-    if not pool:
-        raise ValueError("the generic_padding attack needs good replies to other scenarios (pool)")
-    lines = stock_lines(pool)
-    if len(lines) < 5:  # a small good set: any sentence of the other replies will do
-        lines = list(dict.fromkeys([*lines, *(x for reply in pool for x in _sentences(reply) or [reply])]))
-    pad = rng.sample(lines, rng.randint(min(5, len(lines)), min(8, len(lines))))
+    pad = _padding_lines(pool, rng, 5, 8)
     return a, f"{r}\n\n" + ("\n".join(pad) if rng.random() < 0.5 else " ".join(pad))
+
+
+def _padding_lines(pool: Pool, rng: random.Random, lo: int, hi: int) -> list[str]:
+    """`lo` to `hi` stock lines of the other replies (any of their sentences if too few)."""
+    if not pool:
+        raise ValueError("this attack needs good replies to other scenarios (pool)")
+    lines = stock_lines(pool)
+    if len(lines) < hi:
+        lines = list(dict.fromkeys([*lines, *(x for reply in pool for x in _sentences(reply) or [reply])]))
+    return rng.sample(lines, rng.randint(min(lo, len(lines)), min(hi, len(lines))))
+
+
+def _padding_first(s: Sample, a: str, r: str, rng: random.Random, h: object, pool: Pool) -> tuple[str, str]:
+    """Four to six stock lines of other replies as an opening paragraph, then the good reply."""
+    return a, " ".join(_padding_lines(pool, rng, 4, 6)) + f"\n\n{r}"
+
+
+def _padding_sprinkled(s: Sample, a: str, r: str, rng: random.Random, h: object, pool: Pool) -> tuple[str, str]:
+    """A stock line of another reply after every second sentence of the good reply, inside its
+    paragraphs."""
+    extra = iter(_padding_lines(pool, rng, 8, 8))
+    count, paras = 0, []
+    for para in r.split("\n\n"):
+        out = []
+        for x in _sentences(para) or [para]:
+            out.append(x)
+            count += 1
+            if count % 2 == 0:
+                out.append(next(extra, ""))
+        paras.append(" ".join(x for x in out if x))
+    return a, "\n\n".join(paras)
+
+
+def _warm_lines(s: Sample, a: str, r: str, rng: random.Random, h: object, pool: Pool) -> tuple[str, str]:
+    """Six generic warm lines of our own, one per line, after the good reply."""
+    return a, f"{r}\n\n" + "\n".join(rng.sample(WARM_LINES, 6))
 
 
 def _offdomain(s: Sample, a: str, r: str, rng: random.Random, h: object, pool: Pool) -> tuple[str, str]:
@@ -441,4 +483,17 @@ REWORDED: tuple[Attack, ...] = (
            "the good reply plus five to eight short sentences of good replies to other seekers "
            "(form of repetition)", _padding,
            lambda g: _minus(g, expression=1.0, reception=0.5, bystander=25.0), needs_pool=True),
+    # ¶, written after generic_padding's result: the same padding elsewhere, or from our own bank
+    Attack("padding_first", ("expression", "bystander"),
+           "four to six short sentences of good replies to other seekers as an opening paragraph, "
+           "then the good reply (form of repetition)", _padding_first,
+           lambda g: _minus(g, expression=1.0, reception=0.5, bystander=25.0), needs_pool=True),
+    Attack("padding_sprinkled", ("expression", "bystander"),
+           "a short sentence of a good reply to another seeker after every second sentence of the "
+           "good reply (form of repetition)", _padding_sprinkled,
+           lambda g: _minus(g, expression=1.0, reception=0.5, bystander=25.0), needs_pool=True),
+    Attack("warm_lines", ("expression", "bystander"),
+           "the good reply plus six generic warm lines that fit anyone, one per line (form of "
+           "keyword_stuffing)", _warm_lines,
+           lambda g: _minus(g, expression=1.0, reception=0.5, bystander=25.0)),
 )
