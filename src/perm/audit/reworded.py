@@ -400,6 +400,13 @@ def _appended(name: str, what: str, build: Builder, *, expression: float = 1.0,
                   lambda g: _minus(g, expression=expression, reception=reception, bystander=bystander))
 
 
+def _padded(name: str, description: str, build: Builder, *, needs_pool: bool = True) -> Attack:
+    """A form of padding with generic supportive lines: costs what keyword stuffing costs."""
+    return Attack(name, ("expression", "bystander"), description, build,
+                  lambda g: _minus(g, expression=1.0, reception=0.5, bystander=25.0),
+                  needs_pool=needs_pool)
+
+
 REWORDED: tuple[Attack, ...] = (
     Attack("restate_then_reply", ("expression", "bystander"),
            "the whole message restated in the second person, then the good reply (form of paraphrase)",
@@ -479,21 +486,13 @@ REWORDED: tuple[Attack, ...] = (
     # ¶ (see stock_lines above)
     _appended("offdomain_appendix", "the good reply plus one or two paragraphs of unrelated prose "
               "(manuals, facts, memos), 240 passages in 25 registers", _offdomain),
-    Attack("generic_padding", ("expression", "bystander"),
-           "the good reply plus five to eight short sentences of good replies to other seekers "
-           "(form of repetition)", _padding,
-           lambda g: _minus(g, expression=1.0, reception=0.5, bystander=25.0), needs_pool=True),
+    _padded("generic_padding", "the good reply plus five to eight short sentences of good replies "
+            "to other seekers (form of repetition)", _padding),
     # ¶, written after generic_padding's result: the same padding elsewhere, or from our own bank
-    Attack("padding_first", ("expression", "bystander"),
-           "four to six short sentences of good replies to other seekers as an opening paragraph, "
-           "then the good reply (form of repetition)", _padding_first,
-           lambda g: _minus(g, expression=1.0, reception=0.5, bystander=25.0), needs_pool=True),
-    Attack("padding_sprinkled", ("expression", "bystander"),
-           "a short sentence of a good reply to another seeker after every second sentence of the "
-           "good reply (form of repetition)", _padding_sprinkled,
-           lambda g: _minus(g, expression=1.0, reception=0.5, bystander=25.0), needs_pool=True),
-    Attack("warm_lines", ("expression", "bystander"),
-           "the good reply plus six generic warm lines that fit anyone, one per line (form of "
-           "keyword_stuffing)", _warm_lines,
-           lambda g: _minus(g, expression=1.0, reception=0.5, bystander=25.0)),
+    _padded("padding_first", "four to six short sentences of good replies to other seekers as an "
+            "opening paragraph, then the good reply (form of repetition)", _padding_first),
+    _padded("padding_sprinkled", "a short sentence of a good reply to another seeker after every "
+            "second sentence of the good reply (form of repetition)", _padding_sprinkled),
+    _padded("warm_lines", "the good reply plus six generic warm lines that fit anyone, one per line "
+            "(form of keyword_stuffing)", _warm_lines, needs_pool=False),
 )
