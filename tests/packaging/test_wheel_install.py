@@ -57,6 +57,10 @@ def test_installed_wheel_has_no_torch_and_ships_recipes(user_env) -> None:
     assert "cpu-smollm2" in out and "verl/perm_grpo" in out
     shown = sh(bin_dir / "perm", "recipes", "show", "cpu-smollm2", cwd=work, env=env)
     assert shown == (ROOT / "src" / "perm" / "recipes" / "cpu-smollm2.yaml").read_text()
+    # the audit's data files ship too: the good replies and the off-domain prose
+    counts = sh(bin_dir / "python", "-c", "from perm.audit.offdomain import OFFDOMAIN; from perm.cli."
+                "audit import _default_set as g; print(len(OFFDOMAIN), g().is_file())", cwd=work, env=env)
+    assert counts.split() == ["240", "True"]
 
 
 def test_installed_wheel_converts_and_scores(user_env) -> None:
