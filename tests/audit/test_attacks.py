@@ -149,6 +149,27 @@ def test_padding_placed_first_or_sprinkled_keeps_every_sentence_of_the_good_repl
     assert warm.startswith(R + "\n\n") and len(warm.split("\n\n")[1].split("\n")) == 6
 
 
+def test_padding_in_the_middle_self_care_list_and_generic_closing_keep_the_good_reply():
+    pool = ("I'm so sorry you're carrying this. That sounds exhausting. You did nothing wrong here. "
+            "What helps you rest?", "It makes sense that you're hurt. I'm glad you told me. Who "
+            "else knows? This is a lot for one week. You're allowed to be angry.")
+    lines = set(stock_lines(pool))
+    good = "First thing. Second thing here.\n\nThird thing now. Fourth thing too."
+    mid = make_variant(ALL_BY_NAME["padding_middle"], S, A, good, seed=2, pool=pool).response.split("\n\n")
+    assert mid[0] == "First thing. Second thing here." and mid[2] == "Third thing now. Fourth thing too."
+    assert 4 <= sum(x in mid[1] for x in lines) <= 6 and len(mid) == 3
+    one = make_variant(ALL_BY_NAME["padding_middle"], S, A, R, seed=2, pool=pool).response.split("\n\n")
+    assert [one[0], one[2]] == ["That is a brutal thing to hear from a boss.", "What scares you most right now?"]
+    care = make_variant(ALL_BY_NAME["selfcare_list"], S, A, R, seed=2).response
+    tips = care.split("\n\n")[1].split("\n")[1:]
+    assert care.startswith(R + "\n\n") and len(tips) == 5
+    assert all(t.startswith("- ") and t[2:] in reworded.SELFCARE for t in tips)
+    closing = make_variant(ALL_BY_NAME["generic_closing"], S, A, R, seed=2).response
+    assert closing.startswith(R + "\n\n")
+    assert sum(c in closing for c in reworded.CLOSINGS) == 2
+    assert all(20 <= len(c.split()) <= 30 for c in reworded.CLOSINGS)
+
+
 def test_quote_back_and_emoji_keep_the_good_reply_whole():
     quoted = make_variant(ALL_BY_NAME["quote_back"], S, A, R).response
     assert S.query in quoted and quoted.endswith(R)

@@ -386,6 +386,49 @@ def _warm_lines(s: Sample, a: str, r: str, rng: random.Random, h: object, pool: 
     return a, f"{r}\n\n" + "\n".join(rng.sample(WARM_LINES, 6))
 
 
+#: ◊ written in the tenth session of 2026-12-06, before any rule against padding was tried:
+#: the clean test of such a rule (never looked at while choosing it).
+SELFCARE = (
+    "Drink a glass of water.", "Step outside for ten minutes.", "Keep a regular bedtime.",
+    "Write three things down before you sleep.", "Eat something warm.", "Put your phone away for an hour.",
+    "Stretch your shoulders and neck.", "Text a friend you trust.", "Listen to a song you love.",
+    "Tidy one small corner of your room.", "Take a slow breath in for four counts.",
+    "Go for a short walk after dinner.",
+)
+CLOSINGS = (
+    "Please remember that whatever you are carrying right now, you do not have to carry it alone, "
+    "and there are people who want to help you through it.",
+    "Wherever this leaves you, be gentle with yourself, because difficult seasons do pass and you "
+    "have already shown more strength than you realise.",
+    "No matter how heavy things feel at the moment, your feelings are valid, your needs are real, "
+    "and you deserve support and understanding from the people around you.",
+    "Healing is rarely a straight line, so give yourself permission to take it one day at a time "
+    "and to ask for help whenever you need it.",
+)
+
+
+def _padding_middle(s: Sample, a: str, r: str, rng: random.Random, h: object, pool: Pool) -> tuple[str, str]:
+    """Four to six stock lines of other replies as a paragraph in the middle of the good reply
+    (after its first paragraph, or after its first half of sentences if it has one)."""
+    pad = " ".join(_padding_lines(pool, rng, 4, 6))
+    paras = r.split("\n\n")
+    if len(paras) < 2:
+        sents = _sentences(r) or [r]
+        cut = max(1, len(sents) // 2)
+        paras = [" ".join(sents[:cut]), " ".join(sents[cut:])]
+    return a, "\n\n".join([paras[0], pad, *[x for x in paras[1:] if x]])
+
+
+def _selfcare_list(s: Sample, a: str, r: str, rng: random.Random, h: object, pool: Pool) -> tuple[str, str]:
+    """Five generic self-care tips of our own as a bulleted list after the good reply."""
+    return a, f"{r}\n\nA few things that might help:\n" + "\n".join(f"- {x}" for x in rng.sample(SELFCARE, 5))
+
+
+def _closing(s: Sample, a: str, r: str, rng: random.Random, h: object, pool: Pool) -> tuple[str, str]:
+    """Two long generic closing sentences of our own (20-30 words each), as a last paragraph."""
+    return a, f"{r}\n\n" + " ".join(rng.sample(CLOSINGS, 2))
+
+
 def _offdomain(s: Sample, a: str, r: str, rng: random.Random, h: object, pool: Pool) -> tuple[str, str]:
     """One or two passages of unrelated prose, as a new paragraph or run on from the last one."""
     extra = " ".join(rng.sample(OFFDOMAIN, 1 if rng.random() < 0.7 else 2))
@@ -495,4 +538,11 @@ REWORDED: tuple[Attack, ...] = (
             "second sentence of the good reply (form of repetition)", _padding_sprinkled),
     _padded("warm_lines", "the good reply plus six generic warm lines that fit anyone, one per line "
             "(form of keyword_stuffing)", _warm_lines, needs_pool=False),
+    # ◊ (see SELFCARE above): the clean test of any rule against padding
+    _padded("padding_middle", "four to six short sentences of good replies to other seekers as a "
+            "paragraph in the middle of the good reply (form of repetition)", _padding_middle),
+    _padded("selfcare_list", "the good reply plus a bulleted list of five generic self-care tips "
+            "(form of keyword_stuffing)", _selfcare_list, needs_pool=False),
+    _padded("generic_closing", "the good reply plus two long generic closing sentences that fit "
+            "anyone (form of keyword_stuffing)", _closing, needs_pool=False),
 )
