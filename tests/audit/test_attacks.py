@@ -130,10 +130,14 @@ def test_generic_padding_adds_short_sentences_of_other_replies_only():
         make_variant(ALL_BY_NAME["generic_padding"], S, A, R)
 
 
+#: replies to other seekers whose short sentences the padding forms draw on
+STOCK_POOL = ("I'm so sorry you're carrying this. That sounds exhausting. You did nothing wrong here. "
+              "What helps you rest?", "It makes sense that you're hurt. I'm glad you told me. Who "
+              "else knows? This is a lot for one week. You're allowed to be angry.")
+
+
 def test_padding_placed_first_or_sprinkled_keeps_every_sentence_of_the_good_reply():
-    pool = ("I'm so sorry you're carrying this. That sounds exhausting. You did nothing wrong here. "
-            "What helps you rest?", "It makes sense that you're hurt. I'm glad you told me. Who "
-            "else knows? This is a lot for one week. You're allowed to be angry.")
+    pool = STOCK_POOL
     lines = set(stock_lines(pool))
     good = "First thing. Second thing here.\n\nThird thing now. Fourth thing too. Fifth one."
     first = make_variant(ALL_BY_NAME["padding_first"], S, A, good, seed=4, pool=pool).response
@@ -150,9 +154,7 @@ def test_padding_placed_first_or_sprinkled_keeps_every_sentence_of_the_good_repl
 
 
 def test_padding_in_the_middle_self_care_list_and_generic_closing_keep_the_good_reply():
-    pool = ("I'm so sorry you're carrying this. That sounds exhausting. You did nothing wrong here. "
-            "What helps you rest?", "It makes sense that you're hurt. I'm glad you told me. Who "
-            "else knows? This is a lot for one week. You're allowed to be angry.")
+    pool = STOCK_POOL
     lines = set(stock_lines(pool))
     good = "First thing. Second thing here.\n\nThird thing now. Fourth thing too."
     mid = make_variant(ALL_BY_NAME["padding_middle"], S, A, good, seed=2, pool=pool).response.split("\n\n")
