@@ -387,7 +387,8 @@ def _warm_lines(s: Sample, a: str, r: str, rng: random.Random, h: object, pool: 
 
 
 #: ◊ written in the tenth session of 2026-12-06, before any rule against padding was tried:
-#: the clean test of such a rule (never looked at while choosing it).
+#: the clean test of such a rule, never scored with a candidate while choosing one (none was
+#: shipped: MODEL_CARD.md, "A stock-line rule").
 SELFCARE = (
     "Drink a glass of water.", "Step outside for ten minutes.", "Keep a regular bedtime.",
     "Write three things down before you sleep.", "Eat something warm.", "Put your phone away for an hour.",
