@@ -31,7 +31,7 @@ def test_report_embeds_every_chart_and_writes_pngs(results, tmp_path):
 
 def test_report_marks_a_shortcut_sign_that_rises_over_the_first_system(results, tmp_path):
     page = build_report(load_inputs(results["eval"]), tmp_path / "rep").read_text()
-    section = page[page.index("Shortcut signs"):page.index("All numbers")]
+    section = page[page.index("Shortcut signs"):page.index("Lines said to many seekers")]
     assert "talks about the seeker" in section  # the legend says what each sign means
     rows = re.findall(r"<tr><td>(\w+)</td>(.*?)</tr>", section)
     assert [name for name, _ in rows] == ["base", "tuned"]

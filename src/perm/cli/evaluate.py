@@ -201,9 +201,11 @@ def eval_cmd(systems: tuple[str, ...], output: str, baseline: str | None, all_pa
              retry_failed: bool, no_progress: bool, max_failure_rate: float, overwrite: bool,
              report_to: tuple[str, ...], **kw: Any) -> None:
     """Score systems on the same scenarios and compare them (the help text is EVAL_HELP)."""
+    from rich.markup import escape
+
     from ..evaluate.evaluation import Evaluation
     from ..evaluate.tables import eval_tables
-    from ..signs import rises
+    from ..signs import rises, sign_rose
 
     console = _console()
     aligned = _aligned(list(systems), intersect=intersect)
@@ -240,6 +242,14 @@ def eval_cmd(systems: tuple[str, ...], output: str, baseline: str | None, all_pa
             console.print(f"[yellow]Shortcut signs rose in {pair['b']} over {pair['a']}: {what}. Read "
                           f"those outputs before trusting its reward (docs/training.md, \"Shortcut "
                           f"signs\").[/]", highlight=False, soft_wrap=True)
+        shared_b, shared_a = (summary["systems"][pair[k]].get("shared_lines") or {} for k in ("b", "a"))
+        if sign_rose(shared_b.get("rate"), shared_a.get("rate")) and shared_b.get("lines"):
+            top = shared_b["lines"][0]
+            console.print(f"[yellow]Lines said to many seekers rose in {pair['b']} over {pair['a']}: "
+                          f"{100 * shared_a['rate']:.1f} % -> {100 * shared_b['rate']:.1f} % of outputs "
+                          f"(most shared: \"{escape(top['line'])}\", to {top['seekers']} seekers). Stock padding "
+                          f"the embedded scorer cannot see; read those outputs (docs/evaluation.md).[/]",
+                          highlight=False, soft_wrap=True)
     console.print(f"Summary: {path}  (perm report {output} -o REPORT_DIR)")
     _track(console, report_to, output, "eval", summary)
     warning = ev.format_warning()

@@ -37,6 +37,7 @@ from ..runs.scored import score_run, score_runs, score_stamp
 from ..signs import sign_rates
 from ..types import DIMENSIONS, Sample, ScoreResult
 from .examples import generation_settings, pick_examples
+from .shared_lines import shared_lines
 from .summaries import paired_rewards, system_summary
 from .systems import Aligned, name_list
 
@@ -143,10 +144,11 @@ def summarise(aligned: Aligned, rows: dict[str, list[dict[str, Any]]], config: S
     for s in aligned.systems:
         labels = None if clusters is None else [clusters[r["id"]] for r in rows[s.name]]
         by = s.by_id
+        outputs = [by[r["id"]] for r in rows[s.name] if r["id"] in by]
         systems[s.name] = {"file": str(s.path), "scores_file": str(Path(SCORES_DIR) / scores_path(".", s.name).name),
                            **system_summary(rows[s.name], dimensions=dims, clusters=labels,
                                             length_limit=config.length_limit, n_boot=n_boot),
-                           "signs": sign_rates([by[r["id"]] for r in rows[s.name] if r["id"] in by])}
+                           "signs": sign_rates(outputs), "shared_lines": shared_lines(outputs)}
     for s in aligned.systems:
         systems[s.name]["generation"] = generation_settings(s.samples)
     names = [s.name for s in aligned.systems]

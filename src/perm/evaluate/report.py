@@ -220,7 +220,7 @@ class Builder:
                 "show a shape reward models are known to over-rate. Real replies show some of them "
                 "too; what matters is a rate that rises with training (marked ▲ against the first "
                 "system: up 10 points, or up 5 and at least doubled). Read those outputs before "
-                "trusting a higher reward.", table))
+                "trusting a higher reward.", table + report_sections.shared_lines(ev)))
         head = "".join(f"<th>{esc(charts.LABELS.get(k, k))}</th>" for k in ["reward", "empathy", *dims])
         digits = [3, 3, *[1 if d == "bystander" else 2 for d in dims]]
         body = ""

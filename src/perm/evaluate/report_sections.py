@@ -135,6 +135,35 @@ def signs(ev: Mapping[str, Any] | None) -> str:
     return sign_table({name: s.get("signs") or {} for name, s in systems.items()}, "outputs")
 
 
+def shared_lines(ev: Mapping[str, Any] | None) -> str:
+    """Per system, the share of outputs holding a line said to several seekers and the most
+    shared lines (`evaluate.shared_lines`), a rise over the first system marked; "" when no
+    system has any (or eval.json predates them)."""
+    systems = {n: s.get("shared_lines") for n, s in ((ev or {}).get("systems") or {}).items()}
+    if not any(v and v.get("n") for v in systems.values()):
+        return ""
+    base = next(iter(systems.values())) or {}
+    body = ""
+    for name, got in systems.items():
+        got = got or {}
+        v, b = got.get("rate"), base.get("rate")
+        text = "—" if v is None else f"{100 * v:.1f} %"
+        if v is not None and b is not None and sign_rose(v, b):
+            text = f"<strong>{text}</strong><br><span class='note'>▲ {100 * (v - b):.0f} pts</span>"
+        lines = "".join(f"<li>{esc(x['line'])} <span class='note'>({x['seekers']} seekers)</span></li>"
+                        for x in got.get("lines") or [])
+        listed = f"<ul style='margin:0;padding-left:1.1em'>{lines}</ul>" if lines else "—"
+        body += (f"<tr><td>{esc(name)}</td><td class='num'>{got.get('n', 0)}</td><td class='num'>{text}</td>"
+                 f"<td>{listed}</td></tr>")
+    return ("<h3>Lines said to many seekers</h3><p class='note'>A sentence of five or more words "
+            "that a system gives to three or more different seekers: the stock padding the "
+            "embedded scorer cannot see (MODEL_CARD.md). Real replies share a few (about 5 % of "
+            "counsel-chat answers and ESConv turns hold one: sign-offs, \"I'm sorry to hear "
+            "that.\"); a rate that rises with training is the policy learning lines it says to "
+            "everyone.</p><div class='scroll'><table><tr><th>system</th><th>outputs</th>"
+            f"<th>with a shared line</th><th>most shared lines</th></tr>{body}</table></div>")
+
+
 def sign_table(rates_by_system: Mapping[str, Mapping[str, Any]], unit: str) -> str:
     """One row of sign rates per system (`n` counted in `unit`), a rise over the first system
     marked; "" when no system has any."""

@@ -55,6 +55,8 @@ def eval_tables(summary: Mapping[str, Any]) -> list[Table]:
         t.add_section()
         for name in SIGNS:
             t.add_row(f"sign: {name.replace('_', ' ')}", *[_rate((s.get("signs") or {}).get(name)) for s in systems])
+    if any(s.get("shared_lines") for s in systems):  # since 2026-12-06 (tenth session)
+        t.add_row("lines said to many seekers", *[_rate((s.get("shared_lines") or {}).get("rate")) for s in systems])
     out = [t]
     if summary["pairs"]:
         p = Table(title="Paired by scenario: win rate of B over A by PERM reward (ties count half)")

@@ -1,0 +1,68 @@
+"""Lines a system says to many different seekers: the stock padding a reward model misses.
+
+The embedded scorer cannot see short supportive sentences that fit anyone added to a good reply
+(MODEL_CARD.md: they tie or beat the good reply on expression in 44-67 % of `perm audit`'s
+scenarios), and no rule over one output can tell them from a real reply's own short lines. A
+policy that learns this padding, though, says the *same* lines to everyone. Across a whole
+evaluation set that is plain to see: a sentence of `MIN_WORDS` or more words that the system's
+outputs give to `MIN_SEEKERS` or more different seekers (persona and scenario: the turns of one conversation are one seeker) is a
+shared line. No model; sentences are compared after lower-casing and folding spaces, quotes and
+the closing punctuation.
+
+Real replies share lines too (a counsellor's sign-off, "I hope this helps"), so, like the
+shortcut signs, the number to watch is a rate that rises over the base policy's.
+"""
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Sequence
+from typing import Any
+
+from ..completion import split_completion
+from ..local.v2.text import has_content, visible, words
+from ..types import Sample
+
+MIN_WORDS = 5
+MIN_SEEKERS = 3
+#: lines shown per system
+TOP = 5
+_SENTENCE = re.compile(r"(?<=[.!?\u2026])\s+|\n+")
+_FOLD = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"'})
+
+
+def _line_key(sentence: str) -> str:
+    return " ".join(sentence.translate(_FOLD).lower().split()).strip(" \"'*-.!?\u2026")
+
+
+def _reply(sample: Sample) -> str | None:
+    parts = split_completion(sample.completion)
+    reply = parts.response if parts.format_ok else sample.completion
+    return reply if reply and has_content(reply) else None
+
+
+def shared_lines(samples: Sequence[Sample], *, min_words: int = MIN_WORDS,
+                 min_seekers: int = MIN_SEEKERS, top: int = TOP) -> dict[str, Any]:
+    """`rate`: the share of the outputs with a reply that hold at least one shared line (None
+    for no such output); `n`: those outputs; `lines`: the `top` most shared lines, as
+    `{"line": first wording seen, "seekers": how many different seekers got it}`."""
+    seekers: dict[str, set[tuple[str, str]]] = defaultdict(set)
+    first: dict[str, str] = {}
+    keys_of: list[set[str]] = []
+    for s in samples:
+        reply = _reply(s)
+        if reply is None:
+            continue
+        keys = set()
+        for sentence in _SENTENCE.split(visible(reply)):
+            key = _line_key(sentence)
+            if len(words(key)) >= min_words:
+                keys.add(key)
+                first.setdefault(key, sentence.strip())
+                seekers[key].add((s.persona, s.scenario))
+        keys_of.append(keys)
+    shared = {k for k, who in seekers.items() if len(who) >= min_seekers}
+    ranked = sorted(shared, key=lambda k: (-len(seekers[k]), k))[:top]
+    return {"n": len(keys_of),
+            "rate": sum(bool(k & shared) for k in keys_of) / len(keys_of) if keys_of else None,
+            "lines": [{"line": first[k], "seekers": len(seekers[k])} for k in ranked]}
