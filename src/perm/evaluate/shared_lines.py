@@ -14,20 +14,18 @@ shortcut signs, the number to watch is a rate that rises over the base policy's.
 """
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
 from ..completion import split_completion
-from ..local.v2.text import has_content, visible, words
+from ..local.v2.text import SENTENCE_END, has_content, visible, words
 from ..types import Sample
 
 MIN_WORDS = 5
 MIN_SEEKERS = 3
 #: lines shown per system
 TOP = 5
-_SENTENCE = re.compile(r"(?<=[.!?\u2026])\s+|\n+")
 _FOLD = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"'})
 
 
@@ -54,7 +52,7 @@ def shared_lines(samples: Sequence[Sample], *, min_words: int = MIN_WORDS,
         if reply is None:
             continue
         keys = set()
-        for sentence in _SENTENCE.split(visible(reply)):
+        for sentence in (x for line in visible(reply).splitlines() for x in SENTENCE_END.split(line)):
             key = _line_key(sentence)
             if len(words(key)) >= min_words:
                 keys.add(key)
