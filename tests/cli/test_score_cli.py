@@ -7,7 +7,7 @@ import time
 
 import pytest
 from click.testing import CliRunner
-from tests.helpers import make_record
+from tests.helpers import GOOD, make_record
 
 from perm.cli import cli
 from perm.data import load_samples
@@ -23,6 +23,15 @@ def read(path):
     return [json.loads(line) for line in open(path)]
 
 
+def test_score_names_a_line_said_to_many_seekers(write_jsonl, tmp_path):
+    stock = "You are [b]never[/b] alone in this."
+    recs = [make_record(i, persona=f"Person {i}", completion=f"{GOOD} {stock} ({i})") for i in range(4)]
+    res = run("score", str(write_jsonl(recs)), "-o", str(tmp_path / "out.jsonl"), "--judge", "fake", "--no-progress")
+    assert res.exit_code == 0, res.output
+    assert (f'Lines said to many seekers (docs/evaluation.md): 100.0 % of outputs (most shared: "{stock}", '
+            "to 4 seekers)") in " ".join(res.output.split())
+
+
 def test_score_writes_one_line_per_input_in_order(write_jsonl, tmp_path):
     p = write_jsonl([make_record(i) for i in range(5)] + [make_record(5, completion="no format")])
     out = tmp_path / "out.jsonl"
@@ -36,6 +45,7 @@ def test_score_writes_one_line_per_input_in_order(write_jsonl, tmp_path):
     assert "PERM scores" in res.output and "reward" in res.output
     # the malformed output is read whole and ends without punctuation: 1 of 6 unfinished
     assert "Shortcut signs" in res.output and "unfinished 16.7 %" in " ".join(res.output.split())
+    assert "Lines said to many seekers (docs/evaluation.md): 0.0 % of outputs" in " ".join(res.output.split())
 
 
 def test_the_summary_title_counts_one_sample_in_the_singular(write_jsonl, tmp_path):

@@ -171,7 +171,9 @@ EVAL_HELP = f"""Score systems on the same scenarios and compare them.
     named: `tuned=out/tuned.jsonl`. Every system must cover the same scenario ids. With several
     outputs per scenario, --cluster-by scenario_id keeps the intervals honest (the outputs of
     one scenario are not independent). Each system's shortcut signs (perm.signs:
-    {", ".join(SIGNS)}) are counted too, and a rise over the baseline is pointed out. Exits
+    {", ".join(SIGNS)}) are counted too, and so are the lines it says to many seekers (a
+    sentence of 5+ words given to 3+ different seekers: stock padding the embedded scorer cannot
+    see); a rise over the baseline is pointed out. Exits
     non-zero when a system has more than --max-failure-rate of its judged outputs unscored.
     """
 

@@ -8,9 +8,11 @@ from typing import TYPE_CHECKING, Any
 
 import click
 from rich.console import Console
+from rich.markup import escape
 
 from ..data import load_samples
 from ..errors import DataErrors, PermError
+from ..evaluate.shared_lines import shared_lines
 from ..runs import STDOUT, abandon, check_output_file, failure_problem, format_warning
 from ..runs.gate import score_tally
 from ..runs.scored import score_run, score_runs, score_stamp
@@ -127,6 +129,12 @@ def score(input_path: str, output: str | None, skip_invalid: bool, retry_failed:
                                 len(run.todo), scorer.identity))
     console.print(f"Shortcut signs (share of outputs; docs/training.md): "
                   f"{describe(sign_rates(samples))}", highlight=False, soft_wrap=True)
+    shared = shared_lines(samples)
+    if shared["rate"] is not None:
+        top = shared["lines"][0] if shared["lines"] else None
+        most = f' (most shared: "{escape(top["line"])}", to {top["seekers"]} seekers)' if top else ""
+        console.print(f"Lines said to many seekers (docs/evaluation.md): {100 * shared['rate']:.1f} % of "
+                      f"outputs{most}", highlight=False, soft_wrap=True)
     tally = score_tally(rows)
     warning = format_warning(tally, cfg.on_format_error)
     if warning:
