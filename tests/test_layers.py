@@ -19,7 +19,7 @@ LAYERS: list[tuple[str, set[str]]] = [
     ("adapters", {"rewards", "integrations", "runs", "api", "convert", "ext", "env"}),
     ("algorithm", {"scoring"}),
     ("parts", {"rating", "perspectives", "parsing", "aggregate", "judges", "calling", "completion",
-               "policy", "local", "audit", "signs"}),
+               "policy", "local", "audit", "signs", "shared_lines"}),
     ("foundation", {"types", "config", "errors", "text", "data", "metrics", "models", "extras",
                     "recipebook", ""}),
 ]

@@ -1,4 +1,4 @@
-"""Lines a system says to many different seekers (`perm.evaluate.shared_lines`), in eval.json
+"""Lines a system says to many different seekers (`perm.shared_lines`), in eval.json
 and in the report."""
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import re
 from tests.evaluate.helpers import output, run_cli, scenario, write
 
 from perm.evaluate.report import build_report, load_inputs
-from perm.evaluate.shared_lines import MIN_SEEKERS, MIN_WORDS, shared_lines
+from perm.shared_lines import MIN_SEEKERS, MIN_WORDS, WINDOW, SharedLineWindow, shared_lines
 from perm.types import Sample
 
 STOCK = "You are not alone in this, ever."
@@ -68,3 +68,14 @@ def test_eval_records_them_and_the_report_marks_a_rise(tmp_path):
         del s["shared_lines"]
     page = build_report(inp, tmp_path / "rep2").read_text()
     assert "Shortcut signs" in page and "Lines said to many seekers" not in page
+
+
+def test_the_training_window_counts_seekers_over_recent_batches_and_forgets_old_ones():
+    window = SharedLineWindow()
+    assert WINDOW == 512
+    assert [window.rate([_turn(f"P{i}", STOCK)]) for i in range(4)] == [0.0, 0.0, 1.0, 1.0]
+    assert window.rate([_turn("P9", "Nothing in common with the others here.")]) == 0.0
+    assert window.rate([Sample("P", "S", "Q", completion="")]) is None  # no reply: nothing to rate
+    small = SharedLineWindow(size=2)  # the first seeker's output is forgotten by the third batch
+    assert [small.rate([_turn(f"P{i}", STOCK)]) for i in range(3)] == [0.0, 0.0, 0.0]
+    assert len(small._recent) == 2 and set(small._who) == {"you are not alone in this, ever"}

@@ -196,6 +196,25 @@ def test_shortcut_signs_are_logged_once_per_batch():
     assert {k for k in metrics if k.startswith("perm/sign_")} == {f"perm/sign_{n}" for n in SIGNS}
 
 
+def test_lines_said_to_many_seekers_are_counted_across_batches_of_one_prompt():
+    """`perm/shared_lines`: a GRPO batch often holds one prompt, so the window of recent
+    completions decides whether a line has been given to three different seekers."""
+    state = PermRewardState({"judge": {"backend": "fake"}})
+    funcs = perm_reward_funcs(state=state)
+    stock = "You are never alone in this, ever."
+    metrics: dict[str, list[float]] = {}
+    for k in range(3):  # three steps, each one seeker's group; every reply ends with the stock line
+        asyncio.run(call_all(funcs, [[{"role": "assistant", "content": f"{GOOD} {stock} ({k}{i})"}] for i in range(2)],
+                             columns(2, persona=[f"Person {k}"] * 2),
+                             trainer_state=SimpleNamespace(global_step=k),
+                             log_metric=lambda key, v: metrics.setdefault(key, []).append(v)))
+    assert metrics["perm/shared_lines"] == [0.0, 0.0, 1.0]
+    # a copy for another process starts with an empty window
+    import pickle
+
+    assert len(state._lines._recent) == 6 and not pickle.loads(pickle.dumps(state))._lines._recent
+
+
 def test_each_step_is_scored_afresh():
     judge = fake()
     funcs = perm_reward_funcs({"judge": {"backend": "fake"}}, judge=judge)

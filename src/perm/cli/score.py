@@ -12,10 +12,10 @@ from rich.markup import escape
 
 from ..data import load_samples
 from ..errors import DataErrors, PermError
-from ..evaluate.shared_lines import shared_lines
 from ..runs import STDOUT, abandon, check_output_file, failure_problem, format_warning
 from ..runs.gate import score_tally
 from ..runs.scored import score_run, score_runs, score_stamp
+from ..shared_lines import shared_lines
 from ..signs import describe, sign_rates
 from ..types import Sample, ScoreResult
 from .options import build_scoring_config, judge_options, run_options

@@ -34,10 +34,10 @@ from ..runs import (
 )
 from ..runs.gate import score_tally
 from ..runs.scored import score_run, score_runs, score_stamp
+from ..shared_lines import shared_lines
 from ..signs import sign_rates
 from ..types import DIMENSIONS, Sample, ScoreResult
 from .examples import generation_settings, pick_examples
-from .shared_lines import shared_lines
 from .summaries import paired_rewards, system_summary
 from .systems import Aligned, name_list
 

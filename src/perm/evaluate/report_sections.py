@@ -137,7 +137,7 @@ def signs(ev: Mapping[str, Any] | None) -> str:
 
 def shared_lines(ev: Mapping[str, Any] | None) -> str:
     """Per system, the share of outputs holding a line said to several seekers and the most
-    shared lines (`evaluate.shared_lines`), a rise over the first system marked; "" when no
+    shared lines (`perm.shared_lines`), a rise over the first system marked; "" when no
     system has any (or eval.json predates them)."""
     systems = {n: s.get("shared_lines") for n, s in ((ev or {}).get("systems") or {}).items()}
     if not any(v and v.get("n") for v in systems.values()):

@@ -7,7 +7,9 @@ TRL sums the three terms (empathy + bystander + length = the PERM reward) and lo
 `rewards/<name>/mean`. The three functions share one `PermRewardState`, which scores each batch
 ONCE (single flight, keyed by the batch): the judge sees every completion once per dimension,
 not three times. Per-dimension scores, the failure rate, judge time and the shortcut signs
-(`perm.signs`) go to TRL's metrics (`perm/...`) and completions table. A completion that could
+(`perm.signs`) go to TRL's metrics (`perm/...`) and completions table, with `perm/shared_lines`:
+the share of the batch's completions holding a line the last 512 completions gave to three
+or more different seekers (`perm.shared_lines`). A completion that could
 not be scored gets `None` from every term, so TRL drops it from the group baseline and gives it
 no advantage (never a fake 0).
 The functions pickle (the scorer is rebuilt lazily) and score whatever shard their rank holds.
@@ -32,6 +34,7 @@ from ..judges.base import ChatModel
 from ..policy import completion_text
 from ..rating import Rater
 from ..scoring import PermScorer
+from ..shared_lines import SharedLineWindow
 from ..signs import SIGNS, sign_rates, signs_of
 from ..types import EMPATHY_DIMENSIONS, Sample, ScoreResult
 
@@ -68,11 +71,13 @@ class PermRewardState:
         self.failed_batches = 0  # consecutive batches with no reward at all
         self._scorer: PermScorer | None = None
         self._memo: OrderedDict[str, asyncio.Task[list[ScoreResult | None]]] = OrderedDict()
+        self._lines = SharedLineWindow()  # `perm/shared_lines`: lines said to many seekers lately
 
     # -- pickling: config and options travel; the scorer, connections, memo and counters do not
     def __getstate__(self) -> dict[str, Any]:
         state = dict(self.__dict__)
-        state.update(_scorer=None, _memo=OrderedDict(), batches=0, failed_batches=0)
+        state.update(_scorer=None, _memo=OrderedDict(), batches=0, failed_batches=0,
+                     _lines=SharedLineWindow())
         return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:
@@ -151,6 +156,8 @@ class PermRewardState:
         if callable(log_metric):
             metrics = batch_metrics(out, self.scorer.dimensions(), seconds)
             metrics.update(sign_metrics(samples))
+            shared = self._lines.rate(samples)
+            metrics["perm/shared_lines"] = math.nan if shared is None else shared
             for name, value in metrics.items():
                 if math.isfinite(value):  # TRL averages across ranks; skip empty means
                     log_metric(name, value)
