@@ -5,12 +5,14 @@ The embedded scorer cannot see short supportive sentences that fit anyone added 
 scenarios), and no rule over one output can tell them from a real reply's own short lines. A
 policy that learns this padding, though, says the *same* lines to everyone. Across a whole
 evaluation set that is plain to see: a sentence of `MIN_WORDS` or more words that the system's
-outputs give to `MIN_SEEKERS` or more different seekers (persona and scenario: the turns of one conversation are one seeker) is a
-shared line. No model; sentences are compared after lower-casing and folding spaces, quotes and
-the closing punctuation.
+outputs give to `MIN_SEEKERS` or more different seekers (persona and scenario: the turns of
+one conversation are one seeker) is a shared line. No model; sentences are compared after
+lower-casing and folding spaces, quotes and the closing punctuation.
 
-Real replies share lines too (a counsellor's sign-off, "I hope this helps"), so, like the
-shortcut signs, the number to watch is a rate that rises over the base policy's.
+Real replies share lines too: 5.4 % of counsel-chat answers ("Thank you for your question."),
+5.3 % of ESConv turns ("I'm sorry to hear that."), 0.1 % of AnnoMI turns; every padding form of
+`perm audit`, 100 % of its variants. So, like the shortcut signs, the number to watch is a rate
+that rises over the base policy's.
 """
 from __future__ import annotations
 
