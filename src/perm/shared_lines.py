@@ -11,7 +11,7 @@ lower-casing and folding spaces, quotes and the closing punctuation.
 
 Real replies share lines too: 5.4 % of counsel-chat answers ("Thank you for your question."),
 5.3 % of ESConv turns ("I'm sorry to hear that."), 0.1 % of AnnoMI turns; every padding form of
-`perm audit`, 100 % of its variants. So, like the shortcut signs, the number to watch is a rate
+`perm audit`, 98-100 % of its variants. So, like the shortcut signs, the number to watch is a rate
 that rises over the base policy's.
 """
 from __future__ import annotations
