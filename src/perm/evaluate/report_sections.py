@@ -135,6 +135,15 @@ def signs(ev: Mapping[str, Any] | None) -> str:
     return sign_table({name: s.get("signs") or {} for name, s in systems.items()}, "outputs")
 
 
+def _rate_cell(v: float | None, base: float | None) -> str:
+    """A rate as a table cell, bold with the rise in points when it rose over `base`
+    (`sign_rose`)."""
+    text = "—" if v is None else f"{100 * v:.1f} %"
+    if v is not None and base is not None and sign_rose(v, base):
+        text = f"<strong>{text}</strong><br><span class='note'>▲ {100 * (v - base):.0f} pts</span>"
+    return text
+
+
 def shared_lines(ev: Mapping[str, Any] | None) -> str:
     """Per system, the share of outputs holding a line said to several seekers and the most
     shared lines (`perm.shared_lines`), a rise over the first system marked; "" when no
@@ -146,10 +155,7 @@ def shared_lines(ev: Mapping[str, Any] | None) -> str:
     body = ""
     for name, got in systems.items():
         got = got or {}
-        v, b = got.get("rate"), base.get("rate")
-        text = "—" if v is None else f"{100 * v:.1f} %"
-        if v is not None and b is not None and sign_rose(v, b):
-            text = f"<strong>{text}</strong><br><span class='note'>▲ {100 * (v - b):.0f} pts</span>"
+        text = _rate_cell(got.get("rate"), base.get("rate"))
         lines = "".join(f"<li>{esc(x['line'])} <span class='note'>({x['seekers']} seekers)</span></li>"
                         for x in got.get("lines") or [])
         listed = f"<ul style='margin:0;padding-left:1.1em'>{lines}</ul>" if lines else "—"
@@ -175,11 +181,7 @@ def sign_table(rates_by_system: Mapping[str, Mapping[str, Any]], unit: str) -> s
     for name, rates in rates_by_system.items():
         cells = ""
         for sign in SIGNS:
-            v, b = rates.get(sign), base.get(sign)
-            text = "—" if v is None else f"{100 * v:.1f} %"
-            if v is not None and b is not None and sign_rose(v, b):
-                text = f"<strong>{text}</strong><br><span class='note'>▲ {100 * (v - b):.0f} pts</span>"
-            cells += f"<td class='num'>{text}</td>"
+            cells += f"<td class='num'>{_rate_cell(rates.get(sign), base.get(sign))}</td>"
         body += f"<tr><td>{esc(name)}</td><td class='num'>{rates.get('n', 0)}</td>{cells}</tr>"
     legend = "".join(f"<li><b>{esc(n.replace('_', ' '))}</b>: {esc(SIGN_HELP[n])}</li>" for n in SIGNS)
     return (f"<div class='scroll'><table><tr><th>system</th><th>{esc(unit)}</th>{head}</tr>{body}</table></div>"
