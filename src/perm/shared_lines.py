@@ -16,6 +16,8 @@ that rises over the base policy's.
 """
 from __future__ import annotations
 
+import math
+import threading
 from collections import Counter, defaultdict, deque
 from collections.abc import Sequence
 from typing import Any
@@ -85,36 +87,62 @@ def shared_lines(samples: Sequence[Sample], *, min_words: int = MIN_WORDS,
 
 
 class SharedLineWindow:
-    """The same measure during training, where one batch may hold a single prompt: the lines of
-    the last `size` outputs are kept (per process), and `rate(batch)` is the share of the
-    batch's outputs with a reply that hold a line the window has seen given to `min_seekers`
-    or more different seekers (None when none has a reply). Logged as `perm/shared_lines`."""
+    """The same measure during training, where one batch may hold a single prompt (or one
+    sample: verl's and OpenRLHF's reward calls): the lines of the last `size` outputs are kept
+    (per process, thread-safe), and each output of a batch is flagged when it holds a line the
+    window has seen given to `min_seekers` or more different seekers. Logged as
+    `perm/shared_lines` (TRL: `rate`) and `shared_line` (verl, OpenRLHF: `flags`, which the
+    engine averages into the same rate)."""
 
     def __init__(self, size: int = WINDOW, *, min_words: int = MIN_WORDS,
                  min_seekers: int = MIN_SEEKERS) -> None:
+        if size < 1:
+            raise ValueError(f"a shared-line window holds at least 1 output, not {size}")
         self.size, self.min_words, self.min_seekers = size, min_words, min_seekers
+        self._empty()
+
+    def _empty(self) -> None:
         self._recent: deque[tuple[tuple[str, str], frozenset[str]]] = deque()
         self._who: dict[str, Counter[tuple[str, str]]] = defaultdict(Counter)
+        self._lock = threading.Lock()
+
+    def __getstate__(self) -> dict[str, Any]:  # a pickled copy starts empty (a lock cannot travel)
+        return {"size": self.size, "min_words": self.min_words, "min_seekers": self.min_seekers}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._empty()
+
+    def flags(self, samples: Sequence[Sample | None]) -> list[float]:
+        """Per output: 1.0 when it holds a shared line, 0.0 when not, NaN for one without a
+        reply with content (or None: a sample refused before scoring). The batch joins the
+        window first, so lines said to several seekers within one batch count."""
+        batch: list[frozenset[str] | None] = []
+        with self._lock:
+            for s in samples:
+                lines = None if s is None else _lines(s, self.min_words)
+                if s is None or lines is None:
+                    batch.append(None)
+                    continue
+                keys, seeker = frozenset(lines), _seeker(s)
+                batch.append(keys)
+                self._recent.append((seeker, keys))
+                for k in keys:
+                    self._who[k][seeker] += 1
+            while len(self._recent) > self.size:
+                seeker, keys = self._recent.popleft()
+                for k in keys:
+                    self._who[k][seeker] -= 1
+                    if not self._who[k][seeker]:
+                        del self._who[k][seeker]
+                        if not self._who[k]:
+                            del self._who[k]
+            return [math.nan if keys is None else
+                    float(any(len(self._who.get(k, ())) >= self.min_seekers for k in keys))
+                    for keys in batch]
 
     def rate(self, samples: Sequence[Sample]) -> float | None:
-        batch: list[frozenset[str]] = []
-        for s in samples:
-            lines = _lines(s, self.min_words)
-            if lines is None:
-                continue
-            keys = frozenset(lines)
-            batch.append(keys)
-            self._recent.append((_seeker(s), keys))
-            for k in keys:
-                self._who[k][_seeker(s)] += 1
-        while len(self._recent) > self.size:
-            seeker, keys = self._recent.popleft()
-            for k in keys:
-                self._who[k][seeker] -= 1
-                if not self._who[k][seeker]:
-                    del self._who[k][seeker]
-                    if not self._who[k]:
-                        del self._who[k]
-        if not batch:
-            return None
-        return sum(any(len(self._who.get(k, ())) >= self.min_seekers for k in keys) for keys in batch) / len(batch)
+        """The share of the batch's outputs with a reply that hold a shared line (`flags`);
+        None when none has a reply."""
+        got = [f for f in self.flags(samples) if not math.isnan(f)]
+        return sum(got) / len(got) if got else None

@@ -79,3 +79,26 @@ def test_the_training_window_counts_seekers_over_recent_batches_and_forgets_old_
     small = SharedLineWindow(size=2)  # the first seeker's output is forgotten by the third batch
     assert [small.rate([_turn(f"P{i}", STOCK)]) for i in range(3)] == [0.0, 0.0, 0.0]
     assert len(small._recent) == 2 and set(small._who) == {"you are not alone in this, ever"}
+
+
+def test_window_flags_each_output_nan_without_a_reply_and_a_pickled_copy_starts_empty():
+    import math
+    import pickle
+    from concurrent.futures import ThreadPoolExecutor
+
+    import pytest
+
+    window = SharedLineWindow()
+    got = window.flags([_turn("P0", STOCK), None, Sample("P", "S", "Q", completion=""),
+                        _turn("P1", STOCK), _turn("P2", f"{STOCK} And more.")])
+    assert [0.0 if math.isnan(x) else x for x in got] == [1.0, 0.0, 0.0, 1.0, 1.0]
+    assert math.isnan(got[1]) and math.isnan(got[2])  # refused, or no reply: no flag
+    copy = pickle.loads(pickle.dumps(window))
+    assert copy.size == WINDOW and not copy._recent and copy.flags([_turn("P3", STOCK)]) == [0.0]
+    with pytest.raises(ValueError, match="at least 1"):
+        SharedLineWindow(size=0)
+    # many threads at once (verl's and OpenRLHF's reward calls): no output lost, counts intact
+    busy = SharedLineWindow(size=10_000)
+    with ThreadPoolExecutor(8) as pool:
+        list(pool.map(lambda i: busy.flags([_turn(f"P{i % 50}", STOCK)]), range(400)))
+    assert len(busy._recent) == 400 and len(busy._who["you are not alone in this, ever"]) == 50

@@ -62,7 +62,7 @@ def test_verl_single_sample_keywords() -> None:
     out = compute_score(data_source="perm", solution_str=RESP, ground_truth="p1-s0",
                         extra_info={**CTX[0], "num_turns": None, "rollout_reward_scores": {}},
                         **FAKE)
-    assert isinstance(out, dict) and tuple(out) == REWARD_FIELDS + SIGN_FIELDS
+    assert isinstance(out, dict) and tuple(out) == REWARD_FIELDS + SIGN_FIELDS + ("shared_line",)
     assert out["score"] == expected(CTX[:1], [RESP])[0]
     assert all(isinstance(v, float) for v in out.values())
 
@@ -130,6 +130,24 @@ def test_verl_reward_kwargs_config_mapping() -> None:
     assert math.isnan(out["bystander"]) and out["bystander_term"] == 0.0  # not judged at coef 0
 
 
+def test_verl_shared_line_flags_a_line_said_to_three_seekers_across_calls() -> None:
+    """verl's naive manager calls once per sample: the process's window spans the calls, so the
+    third seeker to get the same line (5+ words) is flagged, a seeker's own line is not, and a
+    seeker who gets it again does not count twice."""
+    from perm.integrations.verl import compute_score
+
+    other = RESP.replace("Three weeks is far too long.", "Your landlord has had three weeks already.")
+    calls = [(CTX[0], RESP), (CTX[0], RESP), (CTX[1], RESP), (CTX[3], other), (CTX[2], RESP),
+             (CTX[4], "no headers")]
+    got = [compute_score(data_source="perm", solution_str=text, extra_info=ctx, **FAKE)["shared_line"]
+           for ctx, text in calls]
+    assert got[:5] == [0.0, 0.0, 0.0, 0.0, 1.0]
+    assert got[5] == 0.0  # a malformed output is judged whole: its words hold no shared line
+    batch = compute_score(data_sources=["perm"] * 2, solution_strs=[other, other],
+                          extra_infos=[CTX[4], CTX[5]], **FAKE)
+    assert [o["shared_line"] for o in batch] == [1.0, 1.0]  # CTX[3], CTX[4], CTX[5]: three seekers
+
+
 # --- OpenRLHF -------------------------------------------------------------------------------
 PROMPT = "<|im_start|>user\n{q}<|im_end|>\n<|im_start|>assistant\n"
 
@@ -154,6 +172,11 @@ def test_openrlhf_reward_func_by_path_returns_tensors(monkeypatch: pytest.Monkey
     assert all(isinstance(v, torch.Tensor) and v.shape == (4,) for v in out["extra_logs"].values())
     # Newer OpenRLHF takes the first element of each extra_logs tensor (samples_generator.py).
     assert out["extra_logs"]["perm/format_ok"].flatten()[0].item() == 1.0
+    # the same 5-word line to four seekers in one batch: every one of them holds a shared line
+    assert out["extra_logs"]["perm/shared_line"].tolist() == [1.0, 1.0, 1.0, 1.0]
+    lone = module.reward_func([PROMPT.format(q="q") + RESP.replace("Three", "Four") + "<|im_end|>"],
+                              [PROMPT.format(q="q")], [json.dumps(CTX[5])])
+    assert lone["extra_logs"]["perm/shared_line"].tolist() == [0.0]
 
 
 def test_openrlhf_reward_func_one_sample_per_thread(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -169,6 +192,9 @@ def test_openrlhf_reward_func_one_sample_per_thread(monkeypatch: pytest.MonkeyPa
 
     outs = asyncio.run(all_at_once())
     assert [float(o["rewards"][0]) for o in outs] == pytest.approx(expected(CTX, [RESP] * 6))
+    # one window per process across the calls: whichever threads ran first, the first two of
+    # the six seekers to get the line are not flagged and the other four are
+    assert sorted(float(o["extra_logs"]["perm/shared_line"][0]) for o in outs) == [0, 0, 1, 1, 1, 1]
 
 
 def test_openrlhf_reward_func_rejects_bad_labels(monkeypatch: pytest.MonkeyPatch) -> None:

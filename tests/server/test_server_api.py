@@ -90,6 +90,31 @@ def test_get_reward_matches_scorer_on_recovered_response(client: Any) -> None:
     assert all(v in (0.0, 1.0) for n in SIGNS for v in logs[f"perm/sign_{n}"])
 
 
+def test_get_reward_shared_line_only_with_a_window(make_client: Any) -> None:
+    """Off by default (the window would mix clients); with one, the line said to a third seeker
+    is flagged, across requests of one sample each (current OpenRLHF)."""
+    assert "perm/shared_line" not in make_client().post("/get_reward", json=_reward_request(4)).json()["extra_logs"]
+    client = make_client(shared_lines_window=512)
+    body = _reward_request(4)
+    got = [client.post("/get_reward", json={k: [v[i]] for k, v in body.items()}).json()
+           for i in range(4)]
+    # sample(i)'s reply "That sounds exhausting (i)." differs per seeker: nothing is shared ...
+    assert [o["extra_logs"]["perm/shared_line"] for o in got] == [[0.0]] * 4
+    same = _reward_request(3)
+    same["query"] = [q.replace(f"exhausting ({i})", "exhausting, truly and deeply so")
+                     for i, q in enumerate(same["query"])]
+    # ... until three seekers get the same line in one request: each of them holds it
+    assert client.post("/get_reward", json=same).json()["extra_logs"]["perm/shared_line"] == [1.0, 1.0, 1.0]
+
+
+def test_shared_lines_window_must_not_be_negative() -> None:
+    from perm.errors import ConfigError
+    from perm.server import create_app
+
+    with pytest.raises(ConfigError, match="shared_lines_window"):
+        create_app({"judge": {"backend": "fake"}}, shared_lines_window=-1)
+
+
 def test_get_reward_labels_as_objects_and_no_prompts(client: Any) -> None:
     body = _reward_request(2)
     body["labels"] = [json.loads(x) for x in body["labels"]]

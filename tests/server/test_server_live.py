@@ -108,3 +108,17 @@ def test_live_logs_hold_no_token_no_text_no_traceback(live_server: Any) -> None:
     out = server.output()
     assert "/get_reward?token=[redacted]" in out  # the access log ran
     assert LOAD_TOKEN not in out and secret not in out and "Traceback" not in out
+
+
+def test_live_shared_lines_window_option(live_server: Any) -> None:
+    """`perm serve --shared-lines-window N` reaches the app: one-sample requests (current
+    OpenRLHF) share the window, so the third seeker given the same line is flagged."""
+    server = live_server(fake_config(), "--shared-lines-window", "16")
+    line = "# Analysis\nTired.\n# Response\nThat sounds exhausting, truly and deeply so."
+    got = []
+    for i in range(3):
+        rec = sample(i, completion=line)
+        body = {"query": [rec["completion"]], "prompts": [""],
+                "labels": [json.dumps({k: v for k, v in rec.items() if k != "completion"})]}
+        got.append(httpx.post(f"{server.url}/get_reward", json=body).json()["extra_logs"]["perm/shared_line"])
+    assert got == [[0.0], [0.0], [1.0]]

@@ -33,6 +33,13 @@ from .options import build_scoring_config, judge_options
 @click.option("--max-failed-samples", type=click.IntRange(min=0), default=256, show_default=True,
               help="After this many samples in a row without a reward, a /get_reward request "
                    "that gets none is answered 503 (judge unavailable); 0: never.")
+@click.option("--shared-lines-window", type=click.IntRange(min=0), default=0, show_default=True,
+              metavar="N",
+              help="Add perm/shared_line to /get_reward's extra_logs: 1 when a reply holds a "
+                   "line (5+ words) given to 3+ different seekers among the last N outputs "
+                   "scored (stock padding a policy says to everyone; docs/training.md). The "
+                   "window mixes every client's outputs: turn it on (e.g. 512) for a server "
+                   "that serves one training run. 0: off.")
 @click.option("--shutdown-timeout", type=float, default=60.0, show_default=True,
               help="Seconds to let in-flight requests finish after SIGTERM / Ctrl-C.")
 @click.option("--log-level", type=click.Choice(["critical", "error", "warning", "info", "debug"]),
@@ -41,10 +48,11 @@ from .options import build_scoring_config, judge_options
               help="Log every request (costs throughput).")
 def serve(host: str, port: int, token: str | None, max_batch: int, max_pending: int,
           max_body_mb: float, max_sample_chars: int, null_reward: str, max_failed_samples: int,
-          shutdown_timeout: float, log_level: str, access_log: bool, **kw: Any) -> None:
+          shared_lines_window: int, shutdown_timeout: float, log_level: str, access_log: bool, **kw: Any) -> None:
     """Serve PERM rewards over HTTP: POST /v1/score, POST /get_reward (OpenRLHF remote RM),
-    GET /health, GET /metrics, OpenAPI at /docs. Stateless: run replicas behind a load
-    balancer to scale out (see docs/serving.md)."""
+    GET /health, GET /metrics, OpenAPI at /docs. Stateless (but for --shared-lines-window,
+    which each replica keeps for itself): run replicas behind a load balancer to scale out
+    (see docs/serving.md)."""
     import asyncio
 
     import uvicorn
@@ -67,7 +75,7 @@ def serve(host: str, port: int, token: str | None, max_batch: int, max_pending: 
     scorer = PermScorer(config)
     asyncio.run(scorer.check())  # fail fast (missing key, endpoint down) with a plain message
     app = create_app(scorer, token=token, limits=limits, null_reward=null, close_scorer=True,
-                     max_failed_samples=max_failed_samples)
+                     max_failed_samples=max_failed_samples, shared_lines_window=shared_lines_window)
     uvicorn.run(app, host=host, port=port, log_level=log_level, access_log=access_log,
                 log_config=uvicorn_log_config(log_level),  # redacts ?token= values
                 timeout_graceful_shutdown=int(shutdown_timeout), server_header=False)

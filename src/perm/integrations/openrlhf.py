@@ -7,7 +7,10 @@ here the sample's persona / scenario / query as JSON) and reads back `rewards`, 
 releases, `openrlhf/utils/remote_rm_utils.py`). The server's `POST /get_reward` and
 `reward_func` below share `openrlhf_samples` and `openrlhf_payload`: one implementation.
 `extra_logs` carries each reward field and the shortcut signs (`perm/sign_<name>`, see
-`perm.signs`), which OpenRLHF averages into its logged metrics.
+`perm.signs`), which OpenRLHF averages into its logged metrics, and `perm/shared_line`: 1.0 when
+the reply holds a line lately seen given to 3+ different seekers (`perm.shared_lines`: stock
+padding), over a window of this process's recent outputs (`reward_func`) or, on the server, only
+when `perm serve --shared-lines-window` turns it on.
 
 Local mode: `--reward.remote_url <path of this file>` (older: `--remote_rm_url`). Settings come
 from PERM_* environment variables (see `perm.integrations.runner`). OpenRLHF (0.10+) catches
@@ -28,7 +31,7 @@ from perm.integrations.common import (
     screened_sample,
     text_problem,
 )
-from perm.integrations.runner import Refused, engine_score, runner_for
+from perm.integrations.runner import Refused, engine_score, runner_for, shared_flags
 from perm.signs import SIGNS, sign_fields
 from perm.types import Sample, ScoreResult
 
@@ -38,6 +41,8 @@ log = logging.getLogger("perm.integrations")
 #: the shortcut signs (`perm.signs`: 1.0 / 0.0 per sample, NaN without a reply).
 LOG_KEYS = (tuple(f"perm/{f}" for f in REWARD_FIELDS if f != "score") + ("perm/unrecovered",)
             + tuple(f"perm/sign_{n}" for n in SIGNS))
+#: the extra_logs key of `perm.shared_lines`' per-output flag (where a window is kept)
+SHARED_KEY = "perm/shared_line"
 
 
 def openrlhf_samples(queries: Sequence[str], prompts: Sequence[str] | None,
@@ -75,10 +80,12 @@ def openrlhf_samples(queries: Sequence[str], prompts: Sequence[str] | None,
 
 
 def openrlhf_payload(results: Sequence[ScoreResult], methods: Sequence[str],
-                     null_reward: float, items: Sequence[Sample | Refused]) -> dict[str, Any]:
+                     null_reward: float, items: Sequence[Sample | Refused],
+                     shared: Sequence[float] | None = None) -> dict[str, Any]:
     """The remote-RM answer as plain lists: `rewards`, `scores` (the same values, as in
     OpenRLHF's own reward server; `null_reward` where PERM has none) and per-sample
-    `extra_logs` (NaN for what nobody scored), shortcut signs included."""
+    `extra_logs` (NaN for what nobody scored), shortcut signs included, and `shared` (the
+    shared-line flags, `SharedLineWindow.flags`) as `perm/shared_line` when given."""
     rows = [{**reward_fields(r, null_reward), **sign_fields(it if isinstance(it, Sample) else None)}
             for r, it in zip(results, items, strict=True)]
     rewards = [row["score"] for row in rows]
@@ -88,6 +95,8 @@ def openrlhf_payload(results: Sequence[ScoreResult], methods: Sequence[str],
             if field != "score":
                 logs[f"perm/{field}"].append(value)
         logs["perm/unrecovered"].append(1.0 if method == "whole" else 0.0)
+    if shared is not None:
+        logs[SHARED_KEY] = list(shared)
     return {"rewards": rewards, "scores": list(rewards), "extra_logs": logs}
 
 
@@ -113,4 +122,5 @@ def reward_func(queries: Sequence[str], prompts: Sequence[str] | None = None,
     except PermError as e:  # OpenRLHF would log it at INFO only and train on without a reward
         log.error("PERM reward_func: %s", str(e)[:500])
         raise
-    return _as_tensors(openrlhf_payload(results, methods, runner.null_reward, items))
+    return _as_tensors(openrlhf_payload(results, methods, runner.null_reward, items,
+                                        shared_flags(runner, items)))

@@ -13,6 +13,8 @@ PERM's reward is missing: `floor`, the default, or a number) and `PERM_MAX_FAILE
 
 `engine_score` / `engine_ascore` are what the adapters call: they refuse text no judge can
 take (one sample at a time), score the rest, and keep the run honest (`watch.RewardWatch`).
+`shared_flags` marks the outputs that hold a line the runner has lately seen said to several
+seekers (`perm.shared_lines`), for the adapters' `shared_line` field.
 """
 from __future__ import annotations
 
@@ -30,6 +32,7 @@ from perm.integrations.common import Refusal, refused_result, resolve_null_rewar
 from perm.integrations.loop import LoopThread, PerProcess
 from perm.integrations.watch import MAX_FAILED_SAMPLES, RewardWatch
 from perm.scoring import PermScorer
+from perm.shared_lines import SharedLineWindow
 from perm.types import Sample, ScoreResult
 
 log = logging.getLogger("perm.integrations")
@@ -55,6 +58,8 @@ class BackgroundScorer:
         self.null_reward = reward_floor(scorer.config) if null_reward is None else null_reward
         self.watch = RewardWatch(max_failed=max_failed, format_hint=FORMAT_HINT,
                                  judged_format_errors=scorer.config.on_format_error == "judge")
+        #: lines said to many seekers lately (`perm.shared_lines`): the `shared_line` field
+        self.lines = SharedLineWindow()
         self._loop = LoopThread("perm-scorer")
 
     def submit(self, samples: Sequence[Sample]) -> concurrent.futures.Future[list[ScoreResult]]:
@@ -162,3 +167,8 @@ async def engine_ascore(runner: BackgroundScorer, items: Sequence[Sample | Refus
     samples = [x for x in items if isinstance(x, Sample)]
     return _merge(items, await runner.ascore(samples) if samples else [], runner)
 
+
+def shared_flags(runner: BackgroundScorer, items: Sequence[Sample | Refused]) -> list[float]:
+    """Per item: 1.0 when its reply holds a line the runner's window has seen given to several
+    seekers, 0.0 when not, NaN for a refused item or one without a reply."""
+    return runner.lines.flags([it if isinstance(it, Sample) else None for it in items])

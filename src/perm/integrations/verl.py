@@ -14,7 +14,9 @@ Point verl at this file (`reward.custom_reward_function.path`, or top-level
 Each dict has `score` (the PERM reward, or `null_reward` when there is none: the reward floor
 by default), the per-dimension fields of `perm.integrations.common.reward_fields` (NaN for
 a dimension nobody scored) and the shortcut signs of `perm.signs.sign_fields` (`sign_copied`,
-`sign_unfinished`, ...: 1.0 or 0.0, NaN without a reply), which verl averages into its metrics. The sample's context (persona, scenario, query, ...) comes from
+`sign_unfinished`, ...: 1.0 or 0.0, NaN without a reply) and `shared_line` (1.0 when the reply
+holds a line this process has lately seen given to 3+ different seekers, `perm.shared_lines`:
+stock padding; 0.0 or NaN likewise), which verl averages into its metrics. The sample's context (persona, scenario, query, ...) comes from
 `extra_info`, as `scripts/jsonl_to_verl_parquet.py` writes it; a JSON object in `ground_truth`
 is accepted too. After `max_failed_samples` samples in a row without a reward (judge down),
 `JudgeUnavailable` is raised, which stops verl. Settings: `reward_kwargs` `config` (scoring
@@ -29,9 +31,16 @@ from typing import Any
 
 from perm.errors import DataError
 from perm.integrations.common import reward_fields, screened_sample
-from perm.integrations.runner import Refused, engine_ascore, engine_score, runner_for
+from perm.integrations.runner import (
+    BackgroundScorer,
+    Refused,
+    engine_ascore,
+    engine_score,
+    runner_for,
+    shared_flags,
+)
 from perm.signs import sign_fields
-from perm.types import Sample
+from perm.types import Sample, ScoreResult
 
 _OPTION_KEYS = ("config", "judge", "model", "base_url", "on_format_error", "null_reward",
                 "max_failed_samples")
@@ -71,6 +80,13 @@ def _split(args: dict[str, Any]) -> tuple[bool, list[Sample | Refused], dict[str
                            [args.get("extra_info")]), options
 
 
+def _rows(runner: BackgroundScorer, results: Sequence[ScoreResult],
+          items: Sequence[Sample | Refused]) -> list[dict[str, float]]:
+    return [{**reward_fields(r, runner.null_reward), **sign_fields(it if isinstance(it, Sample) else None),
+             "shared_line": flag}
+            for r, it, flag in zip(results, items, shared_flags(runner, items), strict=True)]
+
+
 def compute_score(data_source: Any = None, solution_str: str | None = None,
                   ground_truth: Any = None, extra_info: Any = None, **kwargs: Any
                   ) -> dict[str, float] | list[dict[str, float]]:
@@ -78,8 +94,7 @@ def compute_score(data_source: Any = None, solution_str: str | None = None,
     batch, items, options = _split({"solution_str": solution_str, "ground_truth": ground_truth,
                                     "extra_info": extra_info, **kwargs})
     runner = runner_for(options)
-    out = [{**reward_fields(r, runner.null_reward), **sign_fields(it if isinstance(it, Sample) else None)}
-           for r, it in zip(engine_score(runner, items), items, strict=True)]
+    out = _rows(runner, engine_score(runner, items), items)
     return out if batch else out[0]
 
 
@@ -90,6 +105,5 @@ async def compute_score_async(data_source: Any = None, solution_str: str | None 
     batch, items, options = _split({"solution_str": solution_str, "ground_truth": ground_truth,
                                     "extra_info": extra_info, **kwargs})
     runner = runner_for(options)
-    out = [{**reward_fields(r, runner.null_reward), **sign_fields(it if isinstance(it, Sample) else None)}
-           for r, it in zip(await engine_ascore(runner, items), items, strict=True)]
+    out = _rows(runner, await engine_ascore(runner, items), items)
     return out if batch else out[0]

@@ -24,12 +24,13 @@ from starlette.routing import Mount, Route, WebSocketRoute
 
 from ..config import ScoringConfig
 from ..data import parse_record
-from ..errors import DataError, PermError
+from ..errors import ConfigError, DataError, PermError
 from ..integrations.common import Refusal, refused_result, resolve_null_reward, text_problem
 from ..integrations.openrlhf import openrlhf_payload, openrlhf_samples
 from ..integrations.watch import MAX_FAILED_SAMPLES, RewardWatch
 from ..perspectives import RUBRIC_VERSION
 from ..scoring import PermScorer
+from ..shared_lines import SharedLineWindow
 from ..types import Sample, ScoreResult
 from .auth import BearerAuth, check_token
 from .body import MAX_MESSAGE, StrictJSONRoute, validation_error_handler
@@ -113,13 +114,18 @@ def _fair_share(scorer: PermScorer, limits: ServerLimits) -> tuple[int, int, int
 def create_app(scorer_or_config: PermScorer | ScoringConfig | Mapping[str, Any] | None = None, *,
                token: str | None = None, limits: ServerLimits | None = None,
                null_reward: float | str | None = None, close_scorer: bool | None = None,
-               max_failed_samples: int = MAX_FAILED_SAMPLES) -> FastAPI:
+               max_failed_samples: int = MAX_FAILED_SAMPLES,
+               shared_lines_window: int = 0) -> FastAPI:
     """Build the ASGI app. The scorer is closed at shutdown when `close_scorer` says so; by
     default a scorer built here from a config is, and one passed in stays the caller's.
     `null_reward` is what /get_reward reports for a sample whose PERM reward is missing
     (OpenRLHF needs a number; `perm/missing` marks it): `floor` (None) is the reward of a
     malformed output, or give a number. After `max_failed_samples` samples in a row without a
-    reward (0: never), a /get_reward request that gets none is answered 503."""
+    reward (0: never), a /get_reward request that gets none is answered 503.
+    `shared_lines_window` > 0 adds `perm/shared_line` to /get_reward's extra_logs: whether
+    each reply holds a line given to 3+ different seekers among the last that many outputs the
+    server scored there (`perm.shared_lines`). Off by default: the window holds every
+    client's outputs, so run one server per training run when you turn it on."""
     check_token(token)
     limits = limits or ServerLimits()
     built = not isinstance(scorer_or_config, PermScorer)
@@ -132,6 +138,9 @@ def create_app(scorer_or_config: PermScorer | ScoringConfig | Mapping[str, Any] 
     scheduler: FairScheduler[ScoreResult] = FairScheduler(capacity, reserve)
     watch = RewardWatch(max_failed=max_failed_samples, format_hint=FORMAT_HINT,
                         judged_format_errors=scorer.config.on_format_error == "judge")
+    if shared_lines_window < 0:
+        raise ConfigError(f"shared_lines_window must be 0 (off) or more, not {shared_lines_window}")
+    lines = SharedLineWindow(shared_lines_window) if shared_lines_window else None
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -217,7 +226,9 @@ def create_app(scorer_or_config: PermScorer | ScoringConfig | Mapping[str, Any] 
             metrics.rejected["judge_unavailable"] += 1
             log.error("judge unavailable: %s", watch.message()[:MAX_MESSAGE])
             raise HTTPException(503, f"judge unavailable: {watch.message()}"[:1000], headers=retry)
-        return _JSON(openrlhf_payload(results, methods, null, items))
+        shared = None if lines is None else lines.flags(
+            [x if isinstance(x, Sample) else None for x in items])
+        return _JSON(openrlhf_payload(results, methods, null, items, shared))
 
     @app.get("/health", response_model=Health, summary="Liveness and what judge answers.")
     async def health() -> dict[str, Any]:
