@@ -186,6 +186,17 @@ def test_truncated_cuts_mid_sentence_without_closing_punctuation():
     assert cut[-1] not in ".!?,;:"
 
 
+def test_cut_late_and_cut_midword_stop_inside_a_sentence_or_a_word():
+    long = " ".join(f"Sentence number {i} says something kind, and specific." for i in range(8))
+    late = make_variant(ALL_BY_NAME["cut_late"], S, A, long, seed=1).response
+    # 75 % of 64 words ends on "specific.": a cut after a full stop moves back a word
+    assert long.split()[47] == "specific." and late.split() == long.split()[:47]
+    for seed in range(5):
+        mid = make_variant(ALL_BY_NAME["cut_midword"], S, A, long, seed=seed).response
+        assert long.startswith(mid) and 0.55 * len(long) <= len(mid) <= 0.7 * len(long)
+        assert mid[-1].isalpha() and long[len(mid)].isalpha()  # inside a word
+
+
 def test_analysis_as_reply_sends_the_analysis():
     v = make_variant(ALL_BY_NAME["analysis_as_reply"], S, A, R)
     assert v.response == A and v.analysis == A

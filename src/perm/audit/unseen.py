@@ -103,6 +103,23 @@ def _truncate(s: Sample, a: str, r: str, rng: random.Random, h: object, pool: Po
     return a, re.sub(r"[.!?,;:]+$", "", " ".join(words[:max(3, int(len(words) * 0.4))]))
 
 
+def _cut_late(s: Sample, a: str, r: str, rng: random.Random, h: object, pool: Pool) -> tuple[str, str]:
+    """Cut after three quarters of the words, inside a sentence, leaving any comma where it was."""
+    words = r.split()
+    keep = max(3, int(len(words) * 0.75))
+    while keep > 3 and re.search(r"[.!?…]['\"”’)]*$", words[keep - 1]):
+        keep -= 1  # a cut right after a sentence would be a shorter, finished reply
+    return a, " ".join(words[:keep])
+
+
+def _cut_midword(s: Sample, a: str, r: str, rng: random.Random, h: object, pool: Pool) -> tuple[str, str]:
+    """Cut inside a word after 55-65 % of the characters, as a token limit cuts a completion."""
+    start = at = int(len(r) * rng.uniform(0.55, 0.65))
+    while at < len(r) - 1 and not (r[at - 1].isalpha() and r[at].isalpha()):
+        at += 1
+    return a, r[:at if at < len(r) - 1 else start].rstrip()
+
+
 def _self_praise(s: Sample, a: str, r: str, rng: random.Random, h: object, pool: Pool) -> tuple[str, str]:
     return a, f"{r}\n\n{rng.choice(SELF_PRAISE)}"
 
@@ -262,4 +279,12 @@ UNSEEN: tuple[Attack, ...] = (
     Attack("false_credentials", ("reception", "bystander"),
            "the good reply opened by an invented claim of professional authority",
            _credentials, lambda g: _minus(g, reception=1.0, bystander=15.0)),
+    # written (2026-12-07) as more forms of a cut-off reply (where a token limit cuts), before
+    # either was scored; no runtime rule was then written against any of the three
+    Attack("cut_late", ("expression", "reception"),
+           "the good reply cut off inside a sentence after 75 % of its words",
+           _cut_late, lambda g: _minus(g, expression=1.0, reception=1.0, bystander=20.0)),
+    Attack("cut_midword", ("expression", "reception"),
+           "the good reply cut off inside a word after 55-65 % of its characters (a token limit)",
+           _cut_midword, lambda g: _minus(g, expression=1.5, reception=1.5, bystander=30.0)),
 )
