@@ -115,6 +115,29 @@ def test_each_turn_records_its_shortcut_signs():
     assert [t["signs"] for t in ep.to_dict()["turns"]] == shown
 
 
+def test_shared_line_share_counts_turns_with_a_line_given_to_three_seekers():
+    from dataclasses import replace
+
+    from perm.integrations.episodes import episode_fields
+    from perm.shared_lines import SharedLineWindow
+
+    stock = "# Analysis\nturn {t} analysis, level 4.\n# Response\nYou are never alone in this. Turn {t}."
+    window = SharedLineWindow()
+    shares = []
+    for k in range(3):  # three seekers; each says the stock line at turns 1 and 3
+        ep = play(make_env(seeker=seeker(*THREE)), [stock.format(t=1), output(4, 4, 2).replace("reply", f"reply {k}"),
+                                                  stock.format(t=3)],
+                  sample=replace(SAMPLE, persona=f"Seeker {k}"))
+        shares.append(ep.shared_line_share(window))
+    # one seeker's own turns never share a line with each other; the third seeker makes it shared
+    assert shares == [0.0, 0.0, pytest.approx(2 / 3)]
+    fields = episode_fields(ep, 0.5, SharedLineWindow())
+    assert fields["shared_line"] == 0.0  # a fresh window: one seeker only
+    assert math.isnan(episode_fields(ep, 0.5)["shared_line"])  # no window: nothing measured
+    silent = play(make_env(seeker=seeker(*THREE)), [None])
+    assert math.isnan(silent.shared_line_share(window))
+
+
 def test_a_turn_without_a_reply_has_no_signs_and_no_share():
     env = make_env(seeker=seeker(*THREE))
     ep = play(env, [None])

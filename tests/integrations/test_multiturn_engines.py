@@ -100,6 +100,7 @@ def test_openrlhf_multi_turn_executor_plays_perm_episodes(tmp_path, tokenizer_di
         assert got["extra_logs"]["perm/final_term"] == pytest.approx(ep.reward.terms["final"])
         for name, share in ep.sign_shares().items():  # the share of its turns showing each sign
             assert got["extra_logs"][f"perm/sign_{name}"] == pytest.approx(share), name
+        assert got["extra_logs"]["perm/shared_line"] == 0.0  # no line of 5+ words in the replies
         # the policy's turns are the actions; the seeker's turns sit between them, rendered by
         # the chat template, and never count as actions
         assert got["actions"][0].startswith("# Analysis\nTurn 1") and got["actions"][0].endswith("<|im_end|>")
@@ -157,6 +158,7 @@ def test_verl_agent_loop_worker_plays_perm_episodes(tmp_path, tiny_model_dir):
         assert got["perm"]["turns_played"] == 3.0 and got["perm"]["missing"] == 0.0
         for name, share in ep.sign_shares().items():
             assert got["perm"][f"sign_{name}"] == pytest.approx(share), name
+        assert got["perm"]["shared_line"] == 0.0
         # three policy turns (trained) and, between them, the seeker's turns (mask 0)
         assert [p.split("\n# Response")[0] for p in got["policy"]] == [
             f"# Analysis\nTurn {k}: they feel unheard." for k in (1, 2, 3)]

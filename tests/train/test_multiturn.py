@@ -92,6 +92,9 @@ def test_episode_signs_are_logged_once_per_batch_as_a_mean_over_episodes():
             "log_metric": lambda k, v: logged.__setitem__(k, v)}
     turns(["p"] * 3, ["c"] * 3, **cols)
     assert logged["perm/sign_unfinished"] == pytest.approx(0.75) and logged["perm/sign_copied"] == 0.0
+    assert "perm/shared_lines" not in logged  # no column: not measured, not logged as 0
+    turns(["p"] * 3, ["c"] * 3, **cols, episode_shared=[1.0, 0.0, nan])
+    assert logged["perm/shared_lines"] == pytest.approx(0.5)
 
 
 def test_perm_train_multi_turn_flags(tiny_recipe, tmp_path):

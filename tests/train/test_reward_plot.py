@@ -61,8 +61,9 @@ def test_the_shortcut_signs_get_their_own_panel_when_logged(tmp_path):
     assert not any(name.startswith("Shortcut signs") for name, _ in panels_for(read_history(tmp_path)))
     with (tmp_path / "metrics.jsonl").open("a") as fh:
         fh.write(json.dumps({"step": 4, "reward": 0.5, "perm/sign_unfinished": 0.75,
-                             "perm/sign_copied": 0.0}) + "\n")
+                             "perm/sign_copied": 0.0, "perm/shared_lines": 0.25}) + "\n")
     panels = dict(panels_for(read_history(tmp_path)))
     signs = next(keys for name, keys in panels.items() if name.startswith("Shortcut signs"))
-    assert signs == [("perm/sign_copied", "copied"), ("perm/sign_unfinished", "unfinished")]
+    assert signs == [("perm/sign_copied", "copied"), ("perm/sign_unfinished", "unfinished"),
+                     ("perm/shared_lines", "lines said to many seekers")]
     assert plot_run(tmp_path).stat().st_size > 10_000

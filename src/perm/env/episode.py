@@ -14,6 +14,7 @@ from typing import Any
 
 from ..data import sample_to_dict
 from ..policy import build_messages
+from ..shared_lines import SharedLineWindow
 from ..signs import SIGNS
 from ..types import Message, Sample, ScoreResult, Turn
 from .behaviour import SeekerBehaviour
@@ -108,6 +109,14 @@ class Episode:
         none had): how often this conversation showed it."""
         checked = [t.signs for t in self.turns if t.signs is not None]
         return {n: sum(s[n] for s in checked) / len(checked) if checked else math.nan for n in SIGNS}
+
+    def shared_line_share(self, lines: SharedLineWindow) -> float:
+        """The share of the policy turns with a reply that hold a line `lines` has lately seen
+        given to several seekers (`perm.shared_lines`; the turns join the window, as one
+        seeker); NaN when no turn had a reply."""
+        flags = [f for f in lines.flags([replace(self.sample, completion=t.output)
+                                         for t in self.turns if t.output]) if not math.isnan(f)]
+        return sum(flags) / len(flags) if flags else math.nan
 
     def turn_values(self) -> list[TurnValue]:
         return [t.value() for t in self.turns]

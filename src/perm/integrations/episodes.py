@@ -28,6 +28,7 @@ from perm.errors import ConfigError, JudgeUnavailable
 from perm.integrations.common import decode_context, resolve_null_reward, sample_from_context
 from perm.integrations.loop import LoopThread, PerProcess
 from perm.integrations.runner import max_failed_samples
+from perm.shared_lines import SharedLineWindow
 from perm.signs import SIGN_FIELDS
 from perm.types import Sample
 
@@ -36,7 +37,8 @@ _ENV = {"env_config": "PERM_ENV_CONFIG", "judge": "PERM_JUDGE", "model": "PERM_J
         "max_failed_samples": "PERM_MAX_FAILED_SAMPLES"}
 #: The flat per-episode fields an engine logs (floats; NaN where nothing was measured).
 EPISODE_FIELDS = ("score", "turns_term", "final_term", "turns_played", "turn_reward_mean",
-                  "seeker_feeling", "need_met", "missing", "ended_early", *SIGN_FIELDS)
+                  "seeker_feeling", "need_met", "missing", "ended_early", *SIGN_FIELDS,
+                  "shared_line")
 
 
 def env_config_from(options: Mapping[str, Any]) -> EnvConfig:
@@ -67,6 +69,8 @@ class BackgroundEnv:
         self.failed_in_a_row = 0
         self.last_reason = ""
         self._lock = threading.Lock()
+        #: lines said to many seekers lately (`perm.shared_lines`): `shared_line` of an episode
+        self.lines = SharedLineWindow()
         self._loop = LoopThread("perm-env")
 
     def start(self, context: Any, *, field: str, episode_id: str | None = None) -> Episode:
@@ -111,9 +115,13 @@ class BackgroundEnv:
         self._loop.close(self.env.aclose())
 
 
-def episode_fields(episode: Episode, score: float) -> dict[str, float]:
+def episode_fields(episode: Episode, score: float, lines: SharedLineWindow | None = None
+                   ) -> dict[str, float]:
     """An ended episode as flat floats for an engine's logs (`EPISODE_FIELDS`); `sign_<name>`
-    is the share of its policy turns that showed that shortcut sign (`perm.signs`)."""
+    is the share of its policy turns that showed that shortcut sign (`perm.signs`), and
+    `shared_line` the share that hold a line `lines` (the runner's window, which the episode's
+    turns join) has lately seen given to several seekers (NaN without a window, or without a
+    turn with a reply)."""
     r = episode.reward
     nan = math.nan
     rewards = [t.score.reward for t in episode.turns if t.score is not None and t.score.reward is not None]
@@ -130,7 +138,8 @@ def episode_fields(episode: Episode, score: float) -> dict[str, float]:
             "need_met": num(None if last is None else last.need_value),
             "missing": 1.0 if r is None or r.reward is None else 0.0,
             "ended_early": 0.0 if episode.end == "turns" else 1.0,
-            **{f"sign_{n}": v for n, v in episode.sign_shares().items()}}
+            **{f"sign_{n}": v for n, v in episode.sign_shares().items()},
+            "shared_line": nan if lines is None else episode.shared_line_share(lines)}
 
 
 def resolve(kwargs: Mapping[str, Any] | None = None) -> dict[str, Any]:

@@ -64,7 +64,7 @@ class AgentInstance(AgentInstanceBase):  # type: ignore[misc]  # OpenRLHF's clas
                 return {"rewards": zero, "scores": zero, "environment_feedback": feedback,
                         "done": False, "sampling_params": params, "extra_logs": {}}
         score = runner.reward(ep)
-        logs = {f"perm/{k}": v for k, v in episode_fields(ep, score).items() if k != "score"}
+        logs = {f"perm/{k}": v for k, v in episode_fields(ep, score, runner.lines).items() if k != "score"}
         return {"rewards": torch.tensor(score), "scores": torch.tensor(score),
                 "environment_feedback": "", "done": True, "sampling_params": params,
                 "extra_logs": logs}

@@ -81,4 +81,4 @@ class PermSeekerAgentLoop(AgentLoopBase):  # type: ignore[misc]  # verl's class 
             reward_score=score, num_turns=2 * len(ep.turns) + 1, metrics=metrics,
             extra_fields={"turn_scores": [t.score.reward if t.score is not None else None
                                           for t in ep.turns],
-                          "perm": episode_fields(ep, score)})
+                          "perm": episode_fields(ep, score, runner.lines)})

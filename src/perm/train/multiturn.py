@@ -31,6 +31,7 @@ from ..env.chat import seeker_turn_ids
 from ..errors import ConfigError, DataError, DataErrors, JudgeUnavailable
 from ..policy import build_messages
 from ..scoring import PermScorer
+from ..shared_lines import SharedLineWindow
 from ..signs import SIGNS
 from ..types import Sample
 
@@ -38,7 +39,7 @@ from ..types import Sample
 TERMS = ("turns", "final", "safety")
 #: Extra columns the rollout returns (TRL hands them to the reward functions).
 COLUMNS = ("episode_reward", "episode_turns", "episode_final", "episode_safety", "episode_end",
-           "episode_played", "episode_feeling", "episode_signs")
+           "episode_played", "episode_feeling", "episode_signs", "episode_shared")
 MIN_TURN_TOKENS = 8  # a policy turn with less room than this is not played: the episode ends
 
 
@@ -71,6 +72,7 @@ class SeekerRollout:
         self.batches = 0
         self.max_failed_batches = max_failed_batches
         self.failed_batches = 0  # consecutive batches in which no episode got a reward
+        self.lines = SharedLineWindow()  # `perm/shared_lines`: lines said to many seekers lately
         self._loop: asyncio.AbstractEventLoop | None = None
 
     @property
@@ -141,7 +143,7 @@ class SeekerRollout:
         self.batches += 1
         self.check_failures(episodes)
         return {"prompt_ids": prompt_ids, "completion_ids": completion, "logprobs": None,
-                "env_mask": mask, **episode_columns(episodes)}
+                "env_mask": mask, **episode_columns(episodes, self.lines)}
 
 
     def check_failures(self, episodes: Sequence[Episode]) -> None:
@@ -189,9 +191,11 @@ def generate(trainer: Any, contexts: Sequence[Sequence[int]], max_new_tokens: in
     return results
 
 
-def episode_columns(episodes: Sequence[Episode]) -> dict[str, list[Any]]:
+def episode_columns(episodes: Sequence[Episode], lines: SharedLineWindow | None = None
+                    ) -> dict[str, list[Any]]:
     """The per-completion episode columns (reward, its terms, how it ended, turns played, the
-    seeker's last feeling, each shortcut sign's share of its turns) TRL forwards to the reward
+    seeker's last feeling, each shortcut sign's share of its turns and, with a window, the
+    share of its turns holding a line said to many seekers) TRL forwards to the reward
     functions."""
     cols: dict[str, list[Any]] = {c: [] for c in COLUMNS}
     for ep in episodes:
@@ -205,6 +209,7 @@ def episode_columns(episodes: Sequence[Episode]) -> dict[str, list[Any]]:
         last = ep.turns[-1].seeker if ep.turns else None
         cols["episode_feeling"].append(None if last is None else last.feeling)
         cols["episode_signs"].append(ep.sign_shares())
+        cols["episode_shared"].append(math.nan if lines is None else ep.shared_line_share(lines))
     return cols
 
 
@@ -243,6 +248,10 @@ def _log(kwargs: Mapping[str, Any]) -> None:
         seen = [float(s[name]) for s in shares if name in s and math.isfinite(float(s[name]))]
         if seen:
             log_metric(f"perm/sign_{name}", sum(seen) / len(seen))
+    shared = [float(v) for v in kwargs.get("episode_shared") or []
+              if isinstance(v, (int, float)) and math.isfinite(v)]
+    if shared:  # the mean over episodes of the share of their turns holding a shared line
+        log_metric("perm/shared_lines", sum(shared) / len(shared))
 
 
 def episode_turns(prompts: Sequence[Any], completions: Sequence[Any], **kwargs: Any) -> list[float | None]:

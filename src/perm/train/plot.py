@@ -25,7 +25,8 @@ PANELS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
     ("KL to the reference policy", (("kl", "kl"),)),
     ("Completion length (tokens)", (("completions/mean_length", "mean length"),)),
     ("Shortcut signs (share of completions; read samples if one climbs)",
-     tuple((f"perm/sign_{name}", name.replace("_", " ")) for name in SIGNS)),
+     tuple((f"perm/sign_{name}", name.replace("_", " ")) for name in SIGNS)
+     + (("perm/shared_lines", "lines said to many seekers"),)),
 )
 
 
