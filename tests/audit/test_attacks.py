@@ -197,6 +197,21 @@ def test_cut_late_and_cut_midword_stop_inside_a_sentence_or_a_word():
         assert mid[-1].isalpha() and long[len(mid)].isalpha()  # inside a word
 
 
+def test_named_template_name_stuffing_and_reply_as_analysis():
+    from dataclasses import replace as with_
+
+    seeker = with_(S, persona="Kwame, 34, a software tester in Leeds.")
+    named = make_variant(ALL_BY_NAME["named_template"], seeker, A, R).response
+    assert named.count("Kwame") == 2 and "{" not in named and R not in named
+    two = "That is a brutal thing to hear. Did he say why? You deserved better."
+    stuffed = make_variant(ALL_BY_NAME["name_stuffing"], seeker, A, two).response
+    assert stuffed == "That is a brutal thing to hear. Kwame, did he say why? Kwame, you deserved better."
+    nameless = make_variant(ALL_BY_NAME["named_template"], with_(S, persona="Someone who lost a job."), A, R)
+    assert "friend" in nameless.response  # no "Name," at the start of the persona
+    v = make_variant(ALL_BY_NAME["reply_as_analysis"], seeker, A, R)
+    assert v.analysis == R.strip() and v.response == R
+
+
 def test_analysis_as_reply_sends_the_analysis():
     v = make_variant(ALL_BY_NAME["analysis_as_reply"], S, A, R)
     assert v.response == A and v.analysis == A
