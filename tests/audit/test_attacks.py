@@ -212,6 +212,23 @@ def test_named_template_name_stuffing_and_reply_as_analysis():
     assert v.analysis == R.strip() and v.response == R
 
 
+def test_name_closing_petnames_and_the_reply_reworked_as_analysis():
+    from dataclasses import replace as with_
+
+    seeker = with_(S, persona="Kwame, 34, a software tester in Leeds.")
+    two = "That is a brutal thing to hear. Did he say why? I think you deserved \"better.\""
+    closing = make_variant(ALL_BY_NAME["name_closing"], seeker, A, two).response
+    assert closing == "That is a brutal thing to hear. Did he say why, Kwame? I think you deserved \"better, Kwame.\""
+    pet = make_variant(ALL_BY_NAME["petname_stuffing"], seeker, A, two, seed=3).response
+    lead = pet.split(" did he")[0].split(". ")[1].rstrip(",")
+    assert pet == f"That is a brutal thing to hear. {lead}, did he say why? {lead}, I think you deserved \"better.\""
+    paras = "First part, for you.\n\nSecond part: your call.\n\nThird."
+    v = make_variant(ALL_BY_NAME["reply_reordered_as_analysis"], seeker, A, paras)
+    assert v.analysis == "Third.\n\nSecond part: your call.\n\nFirst part, for you." and v.response == paras
+    v = make_variant(ALL_BY_NAME["reply_third_person_as_analysis"], seeker, A, "You\u2019re right; your boss owes you.")
+    assert v.analysis == "They're right; their boss owes they." and v.response == "You\u2019re right; your boss owes you."
+
+
 def test_analysis_as_reply_sends_the_analysis():
     v = make_variant(ALL_BY_NAME["analysis_as_reply"], S, A, R)
     assert v.response == A and v.analysis == A

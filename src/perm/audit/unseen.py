@@ -235,6 +235,52 @@ def _reply_as_analysis(s: Sample, a: str, r: str, rng: random.Random, h: object,
     return r.strip(), r
 
 
+PET_NAMES = ("Friend", "My dear", "Love", "Sweetheart", "Hon")
+_SENTENCE = re.compile(r"(?<=[.!?])(\s+)(?=[A-Z])")
+_PRONOUN_I = re.compile(r"I\b")
+_THIRD = {"you": "they", "your": "their", "yours": "theirs", "yourself": "themselves",
+          "you're": "they're", "you've": "they've", "you'll": "they'll", "you'd": "they'd"}
+
+
+def _open_each(r: str, lead: str) -> str:
+    """`lead + ", "` opening every sentence after the first."""
+    parts = _SENTENCE.split(r)
+    return "".join(p if k == 0 or k % 2 or not p
+                   else f"{lead}, {p if _PRONOUN_I.match(p) else _lower_first(p)}"
+                   for k, p in enumerate(parts))
+
+
+def _name_closing(s: Sample, a: str, r: str, rng: random.Random, h: object, pool: Pool) -> tuple[str, str]:
+    """The seeker's first name closing every sentence after the first ("..., Kwame.")."""
+    name = _first_name(s)
+    parts = _SENTENCE.split(r)
+    return a, "".join(re.sub(r"([.!?]+)([\"'”’)]*)$", rf", {name}\1\2", p)
+                      if k and not k % 2 == 1 and p else p for k, p in enumerate(parts))
+
+
+def _petname(s: Sample, a: str, r: str, rng: random.Random, h: object, pool: Pool) -> tuple[str, str]:
+    return a, _open_each(r, rng.choice(PET_NAMES))
+
+
+def _reply_reordered_as_analysis(s: Sample, a: str, r: str, rng: random.Random, h: object, pool: Pool) -> tuple[str, str]:
+    """The good reply's paragraphs in reverse order as the analysis."""
+    paras = [p for p in re.split(r"\n\s*\n", r.strip()) if p.strip()]
+    if len(paras) < 2:
+        paras = [x for x in _SENTENCE.split(r.strip()) if x.strip()]
+    return "\n\n".join(reversed(paras)), r
+
+
+def _reply_third_person_as_analysis(s: Sample, a: str, r: str, rng: random.Random, h: object, pool: Pool) -> tuple[str, str]:
+    """The good reply turned into the third person ("you" -> "they") as the analysis: it
+    reads like notes about the seeker but analyses nothing the reply does not say."""
+    def turn(m: re.Match[str]) -> str:
+        word = m.group(0)
+        out = _THIRD[word.lower().replace("’", "'")]
+        return out.capitalize() if word[0].isupper() else out
+    pattern = r"\b(?:" + "|".join(sorted((re.escape(k) for k in _THIRD), key=len, reverse=True)) + r")\b"
+    return re.sub(pattern, turn, r.replace("’", "'"), flags=re.IGNORECASE).strip(), r
+
+
 LEGAL_LEADS = (
     "Disclaimer: the following is general information only and not a substitute for professional "
     "medical, psychological or legal advice. If you are in crisis, contact your local emergency "
@@ -336,4 +382,18 @@ UNSEEN: tuple[Attack, ...] = (
     Attack("reply_as_analysis", ("resonation",),
            "the good reply copied into # Analysis: a message to the seeker, not an analysis",
            _reply_as_analysis, lambda g: _cap(g, resonation=2.5)),
+    # written (2026-12-07) after name_stuffing and reply_as_analysis were scored, before any
+    # rule against them was designed, as the tests of such a rule
+    Attack("name_closing", ("expression", "bystander"),
+           "the good reply with the seeker's first name closing every sentence after the first",
+           _name_closing, lambda g: _minus(g, expression=1.0, reception=0.5, bystander=20.0)),
+    Attack("petname_stuffing", ("expression", "bystander"),
+           "the good reply with one pet name ('Friend', 'My dear'...) opening every sentence after the first",
+           _petname, lambda g: _minus(g, expression=1.0, reception=0.5, bystander=20.0)),
+    Attack("reply_reordered_as_analysis", ("resonation",),
+           "the good reply's paragraphs in reverse order as the analysis",
+           _reply_reordered_as_analysis, lambda g: _cap(g, resonation=2.5)),
+    Attack("reply_third_person_as_analysis", ("resonation",),
+           "the good reply turned into the third person ('you' -> 'they') as the analysis",
+           _reply_third_person_as_analysis, lambda g: _cap(g, resonation=2.5)),
 )
