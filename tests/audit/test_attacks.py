@@ -223,9 +223,9 @@ def test_name_closing_petnames_and_the_reply_reworked_as_analysis():
     lead = pet.split(" did he")[0].split(". ")[1].rstrip(",")
     assert pet == f"That is a brutal thing to hear. {lead}, did he say why? {lead}, I think you deserved \"better.\""
     paras = "First part, for you.\n\nSecond part: your call.\n\nThird."
-    v = make_variant(ALL_BY_NAME["reply_reordered_as_analysis"], seeker, A, paras)
+    v = make_variant(ALL_BY_NAME["analysis_reordered"], seeker, A, paras)
     assert v.analysis == "Third.\n\nSecond part: your call.\n\nFirst part, for you." and v.response == paras
-    v = make_variant(ALL_BY_NAME["reply_third_person_as_analysis"], seeker, A, "You\u2019re right; your boss owes you.")
+    v = make_variant(ALL_BY_NAME["analysis_third_person"], seeker, A, "You\u2019re right; your boss owes you.")
     assert v.analysis == "They're right; their boss owes they." and v.response == "You\u2019re right; your boss owes you."
 
 

@@ -6,11 +6,14 @@ import pytest
 
 from perm.local.v2.borrowed import (
     FREE_SYMBOLS,
+    OPENER_REPEATS,
     PLAN_MIN_SHARE,
     RUN_WORDS,
     borrowed_share,
     discount,
+    echo_share,
     own_text,
+    plan_runs,
     plan_share,
     reply_share,
     runs,
@@ -119,13 +122,16 @@ def test_the_packaged_scorer_floors_the_analysis_sent_as_the_reply(packaged_v2):
     good = scorer.predict([DimensionRequest(d, SAMPLE, PLAN, REPLY) for d in dims])  # type: ignore[arg-type]
     raw = scorer.predict([DimensionRequest(d, SAMPLE, PLAN, REPLY) for d in dims], discount_borrowed=False)  # type: ignore[arg-type]
     assert sent[1:] == [SCORE_RANGE[d][0] for d in dims[1:]]  # the whole reply is the plan
-    assert good == raw and sent[0] == good[0]  # a reply of its own keeps everything; resonation untouched
+    assert good == raw  # a reply of its own keeps everything
+    # since r9 the mirror rule holds too: an analysis that is mostly its own reply analyses
+    # nothing (the audit's reply_as_analysis); with the two one text, both sides floor
+    assert sent[0] == SCORE_RANGE["resonation"][0] < good[0]
     # an output without a separate # Response is judged whole (on_format_error: judge): its
     # "analysis" is the whole text by construction, so the rule must not floor it
     broken = f"# Analysis\n{PLAN}\n# Respnse\n{REPLY}"
     whole = Sample(SAMPLE.persona, SAMPLE.scenario, SAMPLE.query, id="b2", completion=broken)
     reqs = [DimensionRequest(d, whole, broken, broken) for d in dims]  # type: ignore[arg-type]
-    assert scorer.predict(reqs)[1:] == scorer.predict(reqs, discount_borrowed=False)[1:]
+    assert scorer.predict(reqs) == scorer.predict(reqs, discount_borrowed=False)
 
 
 def test_the_packaged_scorer_discounts_quoted_and_padded_replies_and_nothing_else(packaged_v2):
@@ -137,7 +143,8 @@ def test_the_packaged_scorer_discounts_quoted_and_padded_replies_and_nothing_els
     flood = REPLY + "\n\n" + "\U0001f499" * 12
     seen = runs(sources(SAMPLE))
     for text in (REPLY, quoted, flood):
-        # the analysis quotes the seeker at length too: resonation is never discounted
+        # the analysis quotes the seeker at length too: not its reply's words (r9), so
+        # resonation is not discounted
         reqs = [DimensionRequest(d, SAMPLE, f"She says: {QUERY}", text) for d in dims]  # type: ignore[arg-type]
         got = scorer.predict(reqs)
         raw = scorer.predict(reqs, discount_borrowed=False)  # the heads alone, as training checks
@@ -232,3 +239,35 @@ def test_since_r8_a_reply_scores_no_higher_than_itself_without_its_borrowed_sent
     uncapped = copy.copy(packaged_v2)
     uncapped.register = Settings(cap=False)
     assert float(uncapped.predict(padded)[0]) > float(alone) > float(packaged_v2.predict(padded)[0])
+
+
+def test_an_opener_said_at_three_sentence_starts_counts_after_its_first_time():
+    """r9: the audit's name_stuffing ("Kwame, did he say why? Kwame, you deserved...") tied or
+    beat the good reply in 44 % of scenarios; an opener of one to three words and a comma that
+    starts OPENER_REPEATS or more sentences is a tic, not something said to the seeker."""
+    seen = runs(sources(SAMPLE))
+    assert OPENER_REPEATS == 3
+    stuffed = "That is hard. Dana, did she say why? Dana, you deserved better.\nDana, I'm here."
+    assert reply_share(stuffed, seen, None) == pytest.approx(2 / 15)  # two of its 15 words
+    assert borrowed_share(stuffed, seen) == 0.0  # not "copied": the shortcut sign is unchanged
+    # the reply without the tic, first time included, is what the cap scores
+    assert own_text(stuffed, seen) == "That is hard. Did she say why? You deserved better.\nI'm here."
+    pets = "That is hard. My dear, did she say why? My dear, she was wrong. My dear, I'm here."
+    assert reply_share(pets, seen, None) == pytest.approx(4 / 18)
+    # twice is how people talk ("So, ..."), and an opener needs its comma
+    assert reply_share("That is hard. So, did she say why? So, what now?", seen, None) == 0.0
+    assert reply_share("Dana is hurt. Dana is tired. Dana is angry. Dana is here.", seen, None) == 0.0
+
+
+def test_since_r9_an_analysis_that_is_mostly_its_reply_gets_the_resonation_floor(packaged_v2):
+    from perm.perspectives import SCORE_RANGE
+
+    echo = packaged_v2.predict([DimensionRequest("resonation", SAMPLE, REPLY, REPLY)])[0]
+    own = packaged_v2.predict([DimensionRequest("resonation", SAMPLE, PLAN, REPLY)])[0]
+    raw = packaged_v2.predict([DimensionRequest("resonation", SAMPLE, REPLY, REPLY)], discount_borrowed=False)[0]
+    assert echo == SCORE_RANGE["resonation"][0] < float(raw) and float(own) > echo
+    # an analysis that quotes a line of its reply keeps its score: below half is free
+    some = PLAN + " I will ask: " + " ".join(REPLY.split()[:10]) + "."
+    assert echo_share(some, REPLY, plan_runs(sources(SAMPLE))) < PLAN_MIN_SHARE
+    assert packaged_v2.predict([DimensionRequest("resonation", SAMPLE, some, REPLY)]) == \
+        packaged_v2.predict([DimensionRequest("resonation", SAMPLE, some, REPLY)], discount_borrowed=False)

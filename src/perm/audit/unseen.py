@@ -262,7 +262,7 @@ def _petname(s: Sample, a: str, r: str, rng: random.Random, h: object, pool: Poo
     return a, _open_each(r, rng.choice(PET_NAMES))
 
 
-def _reply_reordered_as_analysis(s: Sample, a: str, r: str, rng: random.Random, h: object, pool: Pool) -> tuple[str, str]:
+def _analysis_reordered(s: Sample, a: str, r: str, rng: random.Random, h: object, pool: Pool) -> tuple[str, str]:
     """The good reply's paragraphs in reverse order as the analysis."""
     paras = [p for p in re.split(r"\n\s*\n", r.strip()) if p.strip()]
     if len(paras) < 2:
@@ -270,7 +270,7 @@ def _reply_reordered_as_analysis(s: Sample, a: str, r: str, rng: random.Random, 
     return "\n\n".join(reversed(paras)), r
 
 
-def _reply_third_person_as_analysis(s: Sample, a: str, r: str, rng: random.Random, h: object, pool: Pool) -> tuple[str, str]:
+def _analysis_third_person(s: Sample, a: str, r: str, rng: random.Random, h: object, pool: Pool) -> tuple[str, str]:
     """The good reply turned into the third person ("you" -> "they") as the analysis: it
     reads like notes about the seeker but analyses nothing the reply does not say."""
     def turn(m: re.Match[str]) -> str:
@@ -390,10 +390,10 @@ UNSEEN: tuple[Attack, ...] = (
     Attack("petname_stuffing", ("expression", "bystander"),
            "the good reply with one pet name ('Friend', 'My dear'...) opening every sentence after the first",
            _petname, lambda g: _minus(g, expression=1.0, reception=0.5, bystander=20.0)),
-    Attack("reply_reordered_as_analysis", ("resonation",),
+    Attack("analysis_reordered", ("resonation",),
            "the good reply's paragraphs in reverse order as the analysis",
-           _reply_reordered_as_analysis, lambda g: _cap(g, resonation=2.5)),
-    Attack("reply_third_person_as_analysis", ("resonation",),
+           _analysis_reordered, lambda g: _cap(g, resonation=2.5)),
+    Attack("analysis_third_person", ("resonation",),
            "the good reply turned into the third person ('you' -> 'they') as the analysis",
-           _reply_third_person_as_analysis, lambda g: _cap(g, resonation=2.5)),
+           _analysis_third_person, lambda g: _cap(g, resonation=2.5)),
 )

@@ -24,12 +24,25 @@ punishes padding, so the runtime credits a reply only for the share of it that i
   reply in our six labelled splits reuses more than 13 % of its words from its analysis. An
   output judged whole because it misses the layout (`on_format_error: judge`) contains its
   analysis by construction; the runtime does not apply this rule to it.
+* **the reply sent as the analysis** (r9, 2026-12-07): the mirror of the rule above, for
+  resonation: when at least `PLAN_MIN_SHARE` of the analysis's words sit in runs of
+  `PLAN_RUN_WORDS` words of the turn's reply (runs the seeker's own texts hold left out:
+  both may quote the seeker), the analysis is a message to the seeker, not an analysis, and
+  resonation is discounted by that share (`echo_share`; the runtime applies it in
+  `model._echoed_analyses`). No analysis in our labelled splits reuses more than 24 % of its
+  words from its reply;
 * **asides** (since 2026-12-06, late): sentences (or lines) that speak to whoever scores the
   reply (`GRADER`: an HTML comment, a `[SYSTEM ...]` tag, "grader", "rubric", "rate this 5",
   "10/10"...) or talk about the reply itself instead of the seeker (`ITSELF`: "this response
   is warm...", "my reply", "as an AI", "a language model"). They are not said to the seeker;
   their words count as borrowed, in `reply_share` only (the same patterns are the
-  `to_the_grader` and `about_itself` shortcut signs of `perm.signs`).
+  `to_the_grader` and `about_itself` shortcut signs of `perm.signs`);
+* **repeated openers** (r9, 2026-12-07): an opener of one to three words and a comma
+  ("Kwame,", "My dear,") that starts `OPENER_REPEATS` or more sentences is a tic: after its
+  first time its words count as borrowed, in `reply_share` only, and `own_text` drops it
+  everywhere (the audit's `name_stuffing` tied or beat the good reply in 44 % of scenarios).
+  Only two counsel-chat answers and two AnnoMI turns of our human-judged sources open three
+  sentences alike ("Also,", "Oh,", "Um,").
 
 `share = (borrowed words + extra symbols) / (words + extra symbols)`, and every response-side
 score keeps `1 - share` of its height above the dimension's floor. Since r8 the score it keeps
@@ -52,6 +65,11 @@ from .text import NON_ASCII, SENTENCE_END, visible, words
 
 RUN_WORDS = 12
 FREE_SYMBOLS = 2
+#: A sentence opener ("Kwame,", "My dear,", "Honestly,": one to three words and a comma) that
+#: opens this many sentences or more is a tic, not something said to the seeker: after its
+#: first time, its words count as borrowed (`asides` only: in `reply_share` and `own_text`)
+OPENER_REPEATS = 3
+OPENER = re.compile(r"^\s*[\"'“‘(*_-]*([A-Za-z][\w'’-]*(?: [\w'’-]+){0,2}),\s+")
 PLAN_RUN_WORDS = 8
 PLAN_MIN_SHARE = 0.5
 
@@ -125,35 +143,70 @@ def _flags(reply: str, seen: set[tuple[str, ...]], asides: bool) -> tuple[list[b
         if tuple(ws[i:i + RUN_WORDS]) in seen:
             borrowed[i:i + RUN_WORDS] = [True] * RUN_WORDS
     said: set[tuple[str, ...]] = set()
+    tics = _tics(raw) if asides else [0] * len(raw)
     at = 0
-    for text, sent in zip(raw, sentences):
+    for text, sent, tic in zip(raw, sentences, tics):
         key = tuple(sent)
         if key in said or (asides and is_aside(text)):
             borrowed[at:at + len(sent)] = [True] * len(sent)
-        elif len(key) > 1:  # "Yeah. Yeah." is a backchannel, not padding
-            said.add(key)
+        else:
+            borrowed[at:at + tic] = [True] * min(tic, len(sent))
+            if len(key) > 1:  # "Yeah. Yeah." is a backchannel, not padding
+                said.add(key)
         at += len(sent)
     return borrowed, max(0, _symbols(reply) - FREE_SYMBOLS), ws
 
 
+def _tics(sentences: list[str], *, first: bool = False) -> list[int]:
+    """Per sentence, how many of its first words are a repeated opener (`OPENER_REPEATS`)
+    said again: 0 for most sentences, and (unless `first`) for the first time an opener is
+    said."""
+    found = [OPENER.match(x) for x in sentences]
+    keys = [m.group(1).lower().replace("’", "'") if m else None for m in found]
+    counts: dict[str, int] = {}
+    for k in keys:
+        if k is not None:
+            counts[k] = counts.get(k, 0) + 1
+    out, seen = [], set()
+    for k in keys:
+        if k is None or counts[k] < OPENER_REPEATS or (k not in seen and not first):
+            out.append(0)
+        else:
+            out.append(len(words(k)))
+        if k is not None:
+            seen.add(k)
+    return out
+
+
 def own_text(reply: str, seen: set[tuple[str, ...]]) -> str:
     """The reply without its borrowed sentences: those said again, asides, and those whose
-    words are mostly inside copied runs (lines kept, sentences of a line joined by a space).
-    What a reply is scored no higher than (`register.Settings.cap`)."""
+    words are mostly inside copied runs (lines kept, sentences of a line joined by a space),
+    and without a repeated opener in the sentences it keeps (the first time included: the
+    reply without the tic). What a reply is scored no
+    higher than (`register.Settings.cap`)."""
     flags, _, _ = _flags(reply, seen, asides=True)
+    shown = visible(reply)
+    tics = iter(_tics([x for line in re.split(r"\n+", shown) for x in SENTENCE_END.split(line)],
+                      first=True))
     out: list[str] = []
     at = 0
-    parts = re.split(r"(\n+)", visible(reply))
+    parts = re.split(r"(\n+)", shown)
     for line, brk in zip(parts[::2], [*parts[1::2], ""]):
         kept = []
         for text in SENTENCE_END.split(line):
-            n = len(_norm(text))
+            n, tic = len(_norm(text)), next(tics, 0)
             if n and sum(flags[at:at + n]) * 2 < n:
-                kept.append(text)
+                kept.append(_without_opener(text) if tic else text)
             at += n
         if kept:
             out.append(" ".join(kept) + brk)
     return "".join(out).strip()
+
+
+def _without_opener(text: str) -> str:
+    m = OPENER.match(text)
+    rest = text[m.end():] if m else text
+    return rest[:1].upper() + rest[1:]
 
 
 def _share(flags: list[bool], symbols: int) -> float:
@@ -181,6 +234,28 @@ def _plan_share(ws: list[str], analysis: str | None) -> float:
     hit = [False] * len(ws)
     for i in range(len(ws) - n + 1):
         if tuple(ws[i:i + n]) in seen:
+            hit[i:i + n] = [True] * n
+    return sum(hit) / len(ws) if ws else 0.0
+
+
+def plan_runs(texts: Iterable[str]) -> set[tuple[str, ...]]:
+    """Every `PLAN_RUN_WORDS`-word run of the texts, person-aligned (for `echo_share`)."""
+    n = PLAN_RUN_WORDS
+    return {tuple(ws[i:i + n]) for ws in map(_norm, texts) for i in range(len(ws) - n + 1)}
+
+
+def echo_share(analysis: str, reply: str, theirs: set[tuple[str, ...]]) -> float:
+    """The share of the analysis's words inside runs of `PLAN_RUN_WORDS` words of its reply
+    (pronouns aligned), the runs of the seeker's own texts (`theirs`, `plan_runs(sources)`)
+    left out: an analysis and a reply that both quote the seeker share those words without
+    one being the other."""
+    n = PLAN_RUN_WORDS
+    rep = _norm(reply)
+    mine = {tuple(rep[i:i + n]) for i in range(len(rep) - n + 1)} - theirs
+    ws = _norm(analysis)
+    hit = [False] * len(ws)
+    for i in range(len(ws) - n + 1):
+        if tuple(ws[i:i + n]) in mine:
             hit[i:i + n] = [True] * n
     return sum(hit) / len(ws) if ws else 0.0
 

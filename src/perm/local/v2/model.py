@@ -21,7 +21,9 @@ symbol padding and a reply that is mostly its own analysis (`borrowed`); in a fo
 reply is about this seeker rather than anyone (`relevance`); and, where it also ships a bank of
 its training replies' passages, by the share of passages that are neither support talk nor
 about this seeker (`register`: an appended poem, quotes, a forecast); such a reply is also scored
-no higher than itself without those passages.
+no higher than itself without those passages. An opener said at the start of three or more
+sentences ("Kwame, ...") counts as borrowed after its first time, and an analysis that is mostly
+its own reply gets resonation's share of that discount (r9).
 """
 from __future__ import annotations
 
@@ -36,7 +38,16 @@ from ...errors import JudgeUnavailable
 from ...perspectives import SCORE_RANGE
 from ...types import DimensionRequest
 from ..encoder import make_encoder
-from .borrowed import discount, own_text, reply_share, runs, sources
+from .borrowed import (
+    PLAN_MIN_SHARE,
+    discount,
+    echo_share,
+    own_text,
+    plan_runs,
+    reply_share,
+    runs,
+    sources,
+)
 from .heads import Mlp
 from .register import STRIP, Settings, off_weights, word_share
 from .register import TENSOR as SUPPORT_TENSOR
@@ -45,7 +56,7 @@ from .text import chunks, context_text, has_content, one_character, statistics, 
 
 FORMAT_VERSION = 2
 #: The runtime's rules on top of the heads, recorded in the judge identity
-#: (`local:perm-minilm-v2@r8`) so that a resumed run never mixes scores of two rule sets:
+#: (`local:perm-minilm-v2@r9`) so that a resumed run never mixes scores of two rule sets:
 #: r1 the heads alone (2026-12-04/05), r2 + the borrowed-text discount (2026-12-06), r3 + the
 #: relevance discount (2026-12-06, evening), r4 + a reply that is mostly its own analysis
 #: counted as borrowed (2026-12-06, late), r5 + asides to the grader or about the reply itself
@@ -55,8 +66,10 @@ FORMAT_VERSION = 2
 #: seventh session; only in a folder that ships the support bank), r8 + a passage whose own
 #: expression score is below what our labellers' good replies' passages get counts as not
 #: support talk, and a reply with such passages scores no higher than the reply without them
-#: (`register`, 2026-12-06, eighth session).
-RULES = 8
+#: (`register`, 2026-12-06, eighth session), r9 + an opener that starts three or more
+#: sentences ("Kwame, ...") counted as borrowed after its first time, and an analysis that is
+#: mostly its own reply discounted like a reply that is mostly its analysis (2026-12-07).
+RULES = 9
 HEADS = {"resonation": ("resonation",), "reply": ("expression", "bystander"),
          "reception": ("reception",)}
 HEAD_OF = {d: (h, k) for h, dims in HEADS.items() for k, d in enumerate(dims)}
@@ -182,6 +195,8 @@ class ScorerV2:
         replies = [i for h, idx in rows.items() if h != "resonation" for i in idx] if discount_borrowed else []
         relevant = replies if self.bank is not None else []
         shares, seen = _borrowed(reqs, replies)
+        if discount_borrowed:
+            shares.update(_echoed_analyses(reqs, rows["resonation"]))
         owned = self._own(reqs, replies, shares, seen)  # text only: embedded in the first pass
         wanted = sorted(set(texts) | {c for cs in ctx_of.values() for c in cs}
                         | {p for t in texts for p in chunks(t)}
@@ -286,6 +301,25 @@ class ScorerV2:
         assert self.bank is not None
         z = zscore(emb.last(req.response), emb.last(context_text(req.sample)), self.bank)
         return fit(z, len(words(visible(req.response))), self.z_range, self.word_range)
+
+
+def _echoed_analyses(reqs: Sequence[DimensionRequest], idx: Sequence[int]) -> dict[int, float]:
+    """For resonation requests at `idx`: the share of the analysis that is its own reply
+    (`borrowed.echo_share`), where that is at least
+    `PLAN_MIN_SHARE`: a message to the seeker sent as the analysis analyses nothing (r9). Not
+    for an output judged whole, whose analysis and reply are the same text by construction."""
+    out: dict[int, float] = {}
+    theirs: dict[int, set[tuple[str, ...]]] = {}  # a GRPO group's shared context is read once
+    for i in idx:
+        r = reqs[i]
+        if not r.response.strip() or r.response.strip() == (r.sample.completion or "").strip():
+            continue
+        if id(r.sample) not in theirs:
+            theirs[id(r.sample)] = plan_runs(sources(r.sample))
+        share = echo_share(r.analysis, r.response, theirs[id(r.sample)])
+        if share >= PLAN_MIN_SHARE:
+            out[i] = share
+    return out
 
 
 def _borrowed(reqs: Sequence[DimensionRequest], idx: Sequence[int]
