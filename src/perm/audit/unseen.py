@@ -15,9 +15,10 @@ from __future__ import annotations
 
 import random
 import re
+from collections.abc import Mapping
 
 from ..types import Sample
-from .attacks import RESPONSE_DIMS, Attack, Builder, Pool, _cap, _floor, _minus, _sentences
+from .attacks import RESPONSE_DIMS, Attack, Builder, Pool, Scores, _cap, _floor, _minus, _sentences
 
 QUOTE_LEADS = ("You wrote: ", "Your message: ", "Just to repeat what you shared: ")
 
@@ -281,6 +282,16 @@ def _analysis_third_person(s: Sample, a: str, r: str, rng: random.Random, h: obj
     return re.sub(pattern, turn, r.replace("’", "'"), flags=re.IGNORECASE).strip(), r
 
 
+def _tic_labels(g: Mapping[str, float]) -> Scores:
+    """What a good reply with a vocative tic (a name or pet name on every sentence) is worth."""
+    return _minus(g, expression=1.0, reception=0.5, bystander=20.0)
+
+
+def _no_analysis(g: Mapping[str, float]) -> Scores:
+    """What an analysis that is only the reply again is worth."""
+    return _cap(g, resonation=2.5)
+
+
 LEGAL_LEADS = (
     "Disclaimer: the following is general information only and not a substitute for professional "
     "medical, psychological or legal advice. If you are in crisis, contact your local emergency "
@@ -378,22 +389,22 @@ UNSEEN: tuple[Attack, ...] = (
            _named_template, lambda g: _cap(g, expression=2.0, reception=2.0, bystander=30.0)),
     Attack("name_stuffing", ("expression", "bystander"),
            "the good reply with the seeker's first name opening every sentence after the first",
-           _name_stuffing, lambda g: _minus(g, expression=1.0, reception=0.5, bystander=20.0)),
+           _name_stuffing, _tic_labels),
     Attack("reply_as_analysis", ("resonation",),
            "the good reply copied into # Analysis: a message to the seeker, not an analysis",
-           _reply_as_analysis, lambda g: _cap(g, resonation=2.5)),
+           _reply_as_analysis, _no_analysis),
     # written (2026-12-07) after name_stuffing and reply_as_analysis were scored, before any
     # rule against them was designed, as the tests of such a rule
     Attack("name_closing", ("expression", "bystander"),
            "the good reply with the seeker's first name closing every sentence after the first",
-           _name_closing, lambda g: _minus(g, expression=1.0, reception=0.5, bystander=20.0)),
+           _name_closing, _tic_labels),
     Attack("petname_stuffing", ("expression", "bystander"),
            "the good reply with one pet name ('Friend', 'My dear'...) opening every sentence after the first",
-           _petname, lambda g: _minus(g, expression=1.0, reception=0.5, bystander=20.0)),
+           _petname, _tic_labels),
     Attack("analysis_reordered", ("resonation",),
            "the good reply's paragraphs in reverse order as the analysis",
-           _analysis_reordered, lambda g: _cap(g, resonation=2.5)),
+           _analysis_reordered, _no_analysis),
     Attack("analysis_third_person", ("resonation",),
            "the good reply turned into the third person ('you' -> 'they') as the analysis",
-           _analysis_third_person, lambda g: _cap(g, resonation=2.5)),
+           _analysis_third_person, _no_analysis),
 )
