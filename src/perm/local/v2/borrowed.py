@@ -150,7 +150,8 @@ def _flags(reply: str, seen: set[tuple[str, ...]], asides: bool) -> tuple[list[b
         if key in said or (asides and is_aside(text)):
             borrowed[at:at + len(sent)] = [True] * len(sent)
         else:
-            borrowed[at:at + tic] = [True] * min(tic, len(sent))
+            n = min(tic, len(sent))  # never more than the sentence: the list keeps its length
+            borrowed[at:at + n] = [True] * n
             if len(key) > 1:  # "Yeah. Yeah." is a backchannel, not padding
                 said.add(key)
         at += len(sent)
