@@ -225,10 +225,7 @@ def _named_template(s: Sample, a: str, r: str, rng: random.Random, h: object, po
 
 def _name_stuffing(s: Sample, a: str, r: str, rng: random.Random, h: object, pool: Pool) -> tuple[str, str]:
     """The good reply with the seeker's first name opening every sentence after the first."""
-    name = _first_name(s)
-    parts = re.split(r"(?<=[.!?])(\s+)(?=[A-Z])", r)
-    return a, "".join(p if k == 0 or k % 2 or not p else f"{name}, {_lower_first(p)}"
-                      for k, p in enumerate(parts))
+    return a, _open_each(r, _first_name(s), keep_i=False)  # as first measured: "Kwame, i think"
 
 
 def _reply_as_analysis(s: Sample, a: str, r: str, rng: random.Random, h: object, pool: Pool) -> tuple[str, str]:
@@ -243,11 +240,12 @@ _THIRD = {"you": "they", "your": "their", "yours": "theirs", "yourself": "themse
           "you're": "they're", "you've": "they've", "you'll": "they'll", "you'd": "they'd"}
 
 
-def _open_each(r: str, lead: str) -> str:
-    """`lead + ", "` opening every sentence after the first."""
+def _open_each(r: str, lead: str, *, keep_i: bool = True) -> str:
+    """`lead + ", "` opening every sentence after the first (its first letter lowered, but
+    for a sentence that starts with "I" when `keep_i`)."""
     parts = _SENTENCE.split(r)
     return "".join(p if k == 0 or k % 2 or not p
-                   else f"{lead}, {p if _PRONOUN_I.match(p) else _lower_first(p)}"
+                   else f"{lead}, {p if keep_i and _PRONOUN_I.match(p) else _lower_first(p)}"
                    for k, p in enumerate(parts))
 
 
