@@ -229,6 +229,31 @@ def test_name_closing_petnames_and_the_reply_reworked_as_analysis():
     assert v.analysis == "They're right; their boss owes they." and v.response == "You\u2019re right; your boss owes you."
 
 
+def test_closing_tags_a_name_inside_sentences_and_a_name_in_turn():
+    from dataclasses import replace as with_
+
+    from perm.audit.unseen import PET_TAILS, TAGS
+
+    seeker = with_(S, persona="Kwame, 34, a software tester in Leeds.")
+    three = "That is a brutal thing to hear. Did he say why that was? I think you deserved better than that."
+    pet = make_variant(ALL_BY_NAME["petname_closing"], seeker, A, three, seed=2).response
+    tail = pet.split("why that was, ")[1].split("?")[0]
+    assert tail in PET_TAILS
+    assert pet == f"That is a brutal thing to hear. Did he say why that was, {tail}? I think you deserved better than that, {tail}."
+    for seed in range(8):
+        tag = make_variant(ALL_BY_NAME["tag_closing"], seeker, A, three, seed=seed).response
+        tail = tag.split("why that was, ")[1][:-1].split("? ")[0]
+        question = dict(TAGS)[tail]
+        end = "?" if question else "."
+        assert tag == f"That is a brutal thing to hear. Did he say why that was, {tail}? I think you deserved better than that, {tail}{end}"
+    mid = make_variant(ALL_BY_NAME["name_midsentence"], seeker, A, three + " Short one here.").response
+    assert mid == ("That is a brutal thing to hear. Did he say, Kwame, why that was? "
+                   "I think you, Kwame, deserved better than that. Short one here.")
+    turn = make_variant(ALL_BY_NAME["name_alternating"], seeker, A, three + " It was not fair.").response
+    assert turn == ("That is a brutal thing to hear. Kwame, did he say why that was? "
+                    "I think you deserved better than that, Kwame. Kwame, it was not fair.")
+
+
 def test_analysis_as_reply_sends_the_analysis():
     v = make_variant(ALL_BY_NAME["analysis_as_reply"], S, A, R)
     assert v.response == A and v.analysis == A

@@ -234,6 +234,8 @@ def _reply_as_analysis(s: Sample, a: str, r: str, rng: random.Random, h: object,
 
 
 PET_NAMES = ("Friend", "My dear", "Love", "Sweetheart", "Hon")
+PET_TAILS = ("my friend", "my dear", "love", "dear one", "hon")
+TAGS = (("okay", True), ("you know", False), ("right", True), ("honestly", False), ("truly", False))
 _SENTENCE = re.compile(r"(?<=[.!?])(\s+)(?=[A-Z])")
 _PRONOUN_I = re.compile(r"I\b")
 _THIRD = {"you": "they", "your": "their", "yours": "theirs", "yourself": "themselves",
@@ -259,6 +261,57 @@ def _name_closing(s: Sample, a: str, r: str, rng: random.Random, h: object, pool
 
 def _petname(s: Sample, a: str, r: str, rng: random.Random, h: object, pool: Pool) -> tuple[str, str]:
     return a, _open_each(r, rng.choice(PET_NAMES))
+
+
+def _close_each(r: str, tail: str, *, question: bool = False) -> str:
+    """`", " + tail` closing every sentence after the first, before its end mark (turned into
+    "?" when `question`)."""
+    def close(m: re.Match[str]) -> str:
+        return f", {tail}{'?' if question else m.group(1)}{m.group(2)}"
+    parts = _SENTENCE.split(r)
+    return "".join(re.sub(r"([.!?]+)([\"'”’)]*)$", close, p) if k and not k % 2 and p else p
+                   for k, p in enumerate(parts))
+
+
+def _petname_closing(s: Sample, a: str, r: str, rng: random.Random, h: object, pool: Pool) -> tuple[str, str]:
+    """One pet name closing every sentence after the first ("..., my friend.")."""
+    return a, _close_each(r, rng.choice(PET_TAILS))
+
+
+def _tag_closing(s: Sample, a: str, r: str, rng: random.Random, h: object, pool: Pool) -> tuple[str, str]:
+    """One tag closing every sentence after the first ("..., okay?", "..., you know.")."""
+    tail, question = rng.choice(TAGS)
+    return a, _close_each(r, tail, question=question)
+
+
+def _name_midsentence(s: Sample, a: str, r: str, rng: random.Random, h: object, pool: Pool) -> tuple[str, str]:
+    """The seeker's first name set off by commas after the third word of every sentence after
+    the first that has six words or more ("It makes sense, Kwame, that you...")."""
+    name = _first_name(s)
+
+    def insert(p: str) -> str:
+        ws = p.split(" ")
+        if len(ws) < 6 or re.search(r"[,.;:!?]$", ws[2]):
+            return p
+        return " ".join([*ws[:2], f"{ws[2]}, {name},", *ws[3:]])
+    parts = _SENTENCE.split(r)
+    return a, "".join(insert(p) if k and not k % 2 and p else p for k, p in enumerate(parts))
+
+
+def _name_alternating(s: Sample, a: str, r: str, rng: random.Random, h: object, pool: Pool) -> tuple[str, str]:
+    """The seeker's first name opening one sentence and closing the next, in turn, after the
+    first sentence: no one place holds it in more than about half the sentences."""
+    name = _first_name(s)
+    parts = _SENTENCE.split(r)
+    out = []
+    for k, p in enumerate(parts):
+        if k and not k % 2 and p:
+            if (k // 2) % 2:
+                p = f"{name}, {p if _PRONOUN_I.match(p) else _lower_first(p)}"
+            else:
+                p = re.sub(r"([.!?]+)([\"'”’)]*)$", rf", {name}\1\2", p)
+        out.append(p)
+    return a, "".join(out)
 
 
 def _analysis_reordered(s: Sample, a: str, r: str, rng: random.Random, h: object, pool: Pool) -> tuple[str, str]:
@@ -405,4 +458,18 @@ UNSEEN: tuple[Attack, ...] = (
     Attack("analysis_third_person", ("resonation",),
            "the good reply turned into the third person ('you' -> 'they') as the analysis",
            _analysis_third_person, _no_analysis),
+    # written (2026-12-07, twelfth session) after name_closing was scored (47 %), before any rule
+    # against a tic closing sentences was designed, as the tests of such a rule
+    Attack("petname_closing", ("expression", "bystander"),
+           "the good reply with one pet name ('my friend', 'dear one'...) closing every sentence after the first",
+           _petname_closing, _tic_labels),
+    Attack("tag_closing", ("expression", "bystander"),
+           "the good reply with one tag (', okay?', ', you know.'...) closing every sentence after the first",
+           _tag_closing, _tic_labels),
+    Attack("name_midsentence", ("expression", "bystander"),
+           "the good reply with the seeker's first name set off by commas inside every longer sentence",
+           _name_midsentence, _tic_labels),
+    Attack("name_alternating", ("expression", "bystander"),
+           "the good reply with the seeker's first name opening and closing sentences in turn",
+           _name_alternating, _tic_labels),
 )
