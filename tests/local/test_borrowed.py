@@ -6,9 +6,9 @@ import pytest
 
 from perm.local.v2.borrowed import (
     FREE_SYMBOLS,
-    OPENER_REPEATS,
     PLAN_MIN_SHARE,
     RUN_WORDS,
+    TIC_REPEATS,
     borrowed_share,
     discount,
     echo_share,
@@ -244,9 +244,9 @@ def test_since_r8_a_reply_scores_no_higher_than_itself_without_its_borrowed_sent
 def test_an_opener_said_at_three_sentence_starts_counts_after_its_first_time():
     """r9: the audit's name_stuffing ("Kwame, did he say why? Kwame, you deserved...") tied or
     beat the good reply in 44 % of scenarios; an opener of one to three words and a comma that
-    starts OPENER_REPEATS or more sentences is a tic, not something said to the seeker."""
+    starts TIC_REPEATS or more sentences is a tic, not something said to the seeker."""
     seen = runs(sources(SAMPLE))
-    assert OPENER_REPEATS == 3
+    assert TIC_REPEATS == 3
     stuffed = "That is hard. Dana, did she say why? Dana, you deserved better.\nDana, I'm here."
     assert reply_share(stuffed, seen, None) == pytest.approx(2 / 15)  # two of its 15 words
     assert borrowed_share(stuffed, seen) == 0.0  # not "copied": the shortcut sign is unchanged
@@ -257,6 +257,29 @@ def test_an_opener_said_at_three_sentence_starts_counts_after_its_first_time():
     # twice is how people talk ("So, ..."), and an opener needs its comma
     assert reply_share("That is hard. So, did she say why? So, what now?", seen, None) == 0.0
     assert reply_share("Dana is hurt. Dana is tired. Dana is angry. Dana is here.", seen, None) == 0.0
+
+
+def test_since_r10_a_tic_counts_wherever_commas_set_it_off_and_all_places_count_together():
+    """r10: r9 looked at openers only, and the audit's name_closing ("..., Kwame.") still tied
+    or beat the good reply in 47 % of scenarios; closers and inserts count now, together."""
+    seen = runs(sources(SAMPLE))
+    closing = "That is hard. Did she say why, Dana? You deserved better, Dana.\nI'm here, Dana."
+    assert reply_share(closing, seen, None) == pytest.approx(2 / 15)
+    assert borrowed_share(closing, seen) == 0.0  # the shortcut sign is unchanged
+    assert own_text(closing, seen) == "That is hard. Did she say why? You deserved better.\nI'm here."
+    inside = "That is hard. Did she say, Dana, why it was? It makes sense, Dana, that you left. Dana, I'm here."
+    assert reply_share(inside, seen, None) == pytest.approx(2 / 20)
+    assert own_text(inside, seen) == "That is hard. Did she say why it was? It makes sense that you left. I'm here."
+    tags = "It hurts, you know. She left, you know. You are not alone, you know."
+    assert reply_share(tags, seen, None) == pytest.approx(4 / 14)
+    assert own_text(tags, seen) == "It hurts. She left. You are not alone."
+    # an opener and a closer may share a comma: each is cut once, and a sentence that was only
+    # tics goes (the third is the first said again)
+    both = "Dana, okay. Dana, you know. Dana, okay. Dana, fine, okay."
+    assert own_text(both, seen) == "You know. Fine."
+    # twice is how people talk, and a fragment needs its commas
+    assert reply_share("It hurts, Dana. She left, Dana. You are here.", seen, None) == 0.0
+    assert reply_share("It hurts Dana. She left Dana. You are here Dana.", seen, None) == 0.0
 
 
 def test_since_r9_an_analysis_that_is_mostly_its_reply_gets_the_resonation_floor(packaged_v2):

@@ -37,12 +37,14 @@ punishes padding, so the runtime credits a reply only for the share of it that i
   is warm...", "my reply", "as an AI", "a language model"). They are not said to the seeker;
   their words count as borrowed, in `reply_share` only (the same patterns are the
   `to_the_grader` and `about_itself` shortcut signs of `perm.signs`);
-* **repeated openers** (r9, 2026-12-07): an opener of one to three words and a comma
-  ("Kwame,", "My dear,") that starts `OPENER_REPEATS` or more sentences is a tic: after its
-  first time its words count as borrowed, in `reply_share` only, and `own_text` drops it
-  everywhere (the audit's `name_stuffing` tied or beat the good reply in 44 % of scenarios).
-  Only two counsel-chat answers and two AnnoMI turns of our human-judged sources open three
-  sentences alike ("Also,", "Oh,", "Um,").
+* **tics** (r9 openers, r10 any place; 2026-12-07): a fragment of one to three words set off
+  by a comma and a sentence edge or by two commas — an opener ("Kwame, ...", "My dear, ..."),
+  a closer ("..., my friend.", "..., okay?") or an insert ("it makes sense, Kwame, that") —
+  said `TIC_REPEATS` or more times in the reply, in any of those places, is a tic, not
+  something said to the seeker: after its first time its words count as borrowed, in
+  `reply_share` only, and `own_text` drops it everywhere. r9 looked at openers only (the
+  audit's `name_stuffing` tied or beat the good reply in 44 % of scenarios); the name closing
+  every sentence (`name_closing`) still did in 47 %, so r10 counts the three places alike.
 
 `share = (borrowed words + extra symbols) / (words + extra symbols)`, and every response-side
 score keeps `1 - share` of its height above the dimension's floor. Since r8 the score it keeps
@@ -59,17 +61,22 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
+from typing import NamedTuple
 
 from ...types import Sample
 from .text import NON_ASCII, SENTENCE_END, visible, words
 
 RUN_WORDS = 12
 FREE_SYMBOLS = 2
-#: A sentence opener ("Kwame,", "My dear,", "Honestly,": one to three words and a comma) that
-#: opens this many sentences or more is a tic, not something said to the seeker: after its
-#: first time, its words count as borrowed (`asides` only: in `reply_share` and `own_text`)
-OPENER_REPEATS = 3
-OPENER = re.compile(r"^\s*[\"'“‘(*_-]*([A-Za-z][\w'’-]*(?: [\w'’-]+){0,2}),\s+")
+#: A fragment of one to three words set off by commas ("Kwame," opening a sentence, ", my
+#: friend." closing one, ", Kwame," inside one) said this many times or more is a tic, not
+#: something said to the seeker: after its first time, its words count as borrowed (`asides`
+#: only: in `reply_share` and `own_text`)
+TIC_REPEATS = 3
+_FRAGMENT = r"([A-Za-z][\w'’-]*(?: [\w'’-]+){0,2})"
+OPENER = re.compile(r"^\s*[\"'“‘(*_-]*" + _FRAGMENT + r",\s+")
+CLOSER = re.compile(r",\s+" + _FRAGMENT + r"\s*[.!?…]*[\"'”’)*_]*\s*$")
+INSERT = re.compile(r",\s+" + _FRAGMENT + r"(?=,\s)")
 PLAN_RUN_WORDS = 8
 PLAN_MIN_SHARE = 0.5
 
@@ -131,9 +138,11 @@ def runs(texts: Iterable[str]) -> set[tuple[str, ...]]:
     return out
 
 
-def _flags(reply: str, seen: set[tuple[str, ...]], asides: bool) -> tuple[list[bool], int, list[str]]:
-    """Per word of the reply: borrowed or not; the symbols beyond the free ones; the reply's
-    words (`_norm(reply)`: sentences split at whitespace, so no word is cut)."""
+def _flags(reply: str, seen: set[tuple[str, ...]], asides: bool, *,
+           tics: bool = True) -> tuple[list[bool], int, list[str]]:
+    """Per word of the reply: borrowed or not (tics only with `asides` and `tics`); the
+    symbols beyond the free ones; the reply's words (`_norm(reply)`: sentences split at
+    whitespace, so no word is cut)."""
     shown = visible(reply)
     raw = [x for line in re.split(r"\n+", shown) for x in SENTENCE_END.split(line)]
     sentences = [_norm(x) for x in raw]
@@ -143,49 +152,69 @@ def _flags(reply: str, seen: set[tuple[str, ...]], asides: bool) -> tuple[list[b
         if tuple(ws[i:i + RUN_WORDS]) in seen:
             borrowed[i:i + RUN_WORDS] = [True] * RUN_WORDS
     said: set[tuple[str, ...]] = set()
-    tics = _tics(raw) if asides else [0] * len(raw)
+    found_tics = _tics(raw) if asides and tics else [[] for _ in raw]
     at = 0
-    for text, sent, tic in zip(raw, sentences, tics):
+    for text, sent, found in zip(raw, sentences, found_tics):
         key = tuple(sent)
         if key in said or (asides and is_aside(text)):
             borrowed[at:at + len(sent)] = [True] * len(sent)
         else:
-            n = min(tic, len(sent))  # never more than the sentence: the list keeps its length
-            borrowed[at:at + n] = [True] * n
+            for t in found:  # never past the sentence: the list keeps its length
+                lo, hi = at + min(t.word, len(sent)), at + min(t.word + t.size, len(sent))
+                borrowed[lo:hi] = [True] * (hi - lo)
             if len(key) > 1:  # "Yeah. Yeah." is a backchannel, not padding
                 said.add(key)
         at += len(sent)
     return borrowed, max(0, _symbols(reply) - FREE_SYMBOLS), ws
 
 
-def _tics(sentences: list[str], *, first: bool = False) -> list[int]:
-    """Per sentence, how many of its first words are a repeated opener (`OPENER_REPEATS`)
-    said again: 0 for most sentences, and (unless `first`) for the first time an opener is
-    said."""
-    found = [OPENER.match(x) for x in sentences]
-    keys = [m.group(1).lower().replace("’", "'") if m else None for m in found]
+class _Tic(NamedTuple):
+    key: str  # the fragment, lower-cased
+    word: int  # its first word's index among the sentence's words
+    size: int  # its words
+    cut: tuple[int, int]  # the characters `own_text` removes
+    opener: bool  # the sentence's first letter follows the cut (upper-cased)
+
+
+def _fragments(text: str) -> list[_Tic]:
+    """The sentence's comma-set fragments that could be a tic, in reading order."""
+    found = []
+    m = OPENER.match(text)
+    if m:
+        found.append((m, (m.start(1), m.end()), True))
+    found += [(x, (x.start(), x.end() + 1), False) for x in INSERT.finditer(text)
+              if not m or x.start(1) >= m.end()]
+    c = CLOSER.search(text, m.end(1) if m else 0)  # "You deserved better, Kwame." has both
+    if c:
+        found.append((c, (c.start(), c.end(1)), False))
+    return [_Tic(x.group(1).lower().replace("’", "'"), len(_norm(text[:x.start(1)])),
+                 len(words(x.group(1))), cut, opener) for x, cut, opener in found]
+
+
+def _tics(sentences: list[str], *, first: bool = False) -> list[list[_Tic]]:
+    """Per sentence, its fragments that are a tic (said `TIC_REPEATS` times or more in the
+    reply, in any place) said again: [] for most sentences; the first time a tic is said is
+    left out unless `first`."""
+    found = [_fragments(x) for x in sentences]
     counts: dict[str, int] = {}
-    for k in keys:
-        if k is not None:
-            counts[k] = counts.get(k, 0) + 1
-    out, seen = [], set()
-    for k in keys:
-        if k is None or counts[k] < OPENER_REPEATS or (k not in seen and not first):
-            out.append(0)
-        else:
-            out.append(len(words(k)))
-        if k is not None:
-            seen.add(k)
+    for tics in found:
+        for t in tics:
+            counts[t.key] = counts.get(t.key, 0) + 1
+    out: list[list[_Tic]] = []
+    said: set[str] = set()
+    for tics in found:
+        out.append([t for t in tics if counts[t.key] >= TIC_REPEATS and (first or t.key in said)])
+        said.update(t.key for t in tics)
     return out
 
 
 def own_text(reply: str, seen: set[tuple[str, ...]]) -> str:
     """The reply without its borrowed sentences: those said again, asides, and those whose
     words are mostly inside copied runs (lines kept, sentences of a line joined by a space),
-    and without a repeated opener in the sentences it keeps (the first time included: the
-    reply without the tic). What a reply is scored no
+    and without its tics in the sentences it keeps (the first time included: the reply
+    without the tic). What a reply is scored no
     higher than (`register.Settings.cap`)."""
-    flags, _, _ = _flags(reply, seen, asides=True)
+    flags, _, _ = _flags(reply, seen, asides=True, tics=False)  # tics are cut, not weighed
     shown = visible(reply)
     tics = iter(_tics([x for line in re.split(r"\n+", shown) for x in SENTENCE_END.split(line)],
                       first=True))
@@ -195,19 +224,28 @@ def own_text(reply: str, seen: set[tuple[str, ...]]) -> str:
     for line, brk in zip(parts[::2], [*parts[1::2], ""]):
         kept = []
         for text in SENTENCE_END.split(line):
-            n, tic = len(_norm(text)), next(tics, 0)
-            if n and sum(flags[at:at + n]) * 2 < n:
-                kept.append(_without_opener(text) if tic else text)
+            n, found = len(_norm(text)), next(tics, [])
+            if n and sum(flags[at:at + n]) * 2 < n and words(cut := _without(text, found)):
+                kept.append(cut)  # a sentence that was only tics ("Kwame, okay.") goes
             at += n
         if kept:
             out.append(" ".join(kept) + brk)
     return "".join(out).strip()
 
 
-def _without_opener(text: str) -> str:
-    m = OPENER.match(text)
-    rest = text[m.end():] if m else text
-    return rest[:1].upper() + rest[1:]
+def _without(text: str, tics: list[_Tic]) -> str:
+    """The sentence without its tics (an opener's sentence then starts with a capital). Cuts
+    are made from the end, each ending where the one after it began (two tics may share a
+    comma: "Kwame, okay.")."""
+    end = len(text)
+    for t in sorted(tics, key=lambda t: t.cut, reverse=True):
+        lo, hi = t.cut[0], min(t.cut[1], end)
+        if lo >= hi:
+            continue
+        rest = text[hi:].lstrip() if t.opener else text[hi:]
+        text = text[:lo] + (rest[:1].upper() + rest[1:] if t.opener else rest)
+        end = lo
+    return text
 
 
 def _share(flags: list[bool], symbols: int) -> float:
