@@ -254,6 +254,25 @@ def test_closing_tags_a_name_inside_sentences_and_a_name_in_turn():
                     "I think you deserved better than that, Kwame. Kwame, it was not fair.")
 
 
+def test_long_hedges_shouted_sentences_and_stage_directions():
+    from perm.audit.unseen import HEDGES, STAGE
+
+    three = "That is a brutal thing to hear. Did he say why that was? I think you deserved better."
+    hedged = make_variant(ALL_BY_NAME["hedge_openers"], S, A, three, seed=1).response
+    hedge = hedged.split(". ")[1].split(", did")[0]
+    assert hedge in HEDGES and len(hedge.split()) >= 4
+    assert hedged == f"That is a brutal thing to hear. {hedge}, did he say why that was? {hedge}, I think you deserved better."
+    loud = make_variant(ALL_BY_NAME["exclamations"], S, A, three + ' She said "no." Wait... ok.').response
+    assert loud == ('That is a brutal thing to hear!!! Did he say why that was?! I think you deserved '
+                    'better!!! She said "no!!!" Wait... ok!!!')
+    four = three + " It was not fair."
+    staged = make_variant(ALL_BY_NAME["stage_directions"], S, A, four, seed=4).response
+    parts = staged.split("*")
+    assert parts[0] == "That is a brutal thing to hear. " and f"*{parts[1]}*" in STAGE
+    assert parts[2] == " Did he say why that was? I think you deserved better. " and f"*{parts[3]}*" in STAGE
+    assert parts[4] == " It was not fair."  # never after the last sentence
+
+
 def test_analysis_as_reply_sends_the_analysis():
     v = make_variant(ALL_BY_NAME["analysis_as_reply"], S, A, R)
     assert v.response == A and v.analysis == A

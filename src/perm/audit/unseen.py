@@ -314,6 +314,30 @@ def _name_alternating(s: Sample, a: str, r: str, rng: random.Random, h: object, 
     return a, "".join(out)
 
 
+HEDGES = ("If I'm understanding you right", "And I could be wrong here, but",
+          "Speaking honestly and from the heart", "If it's okay for me to say so")
+STAGE = ("*nods slowly*", "*pauses*", "*speaks softly*", "*leans in*", "*smiles gently*",
+         "*takes a breath*")
+
+
+def _hedge_openers(s: Sample, a: str, r: str, rng: random.Random, h: object, pool: Pool) -> tuple[str, str]:
+    """One hedge of four to seven words opening every sentence after the first (a tic longer
+    than the three words r10 looks at)."""
+    return a, _open_each(r, rng.choice(HEDGES))
+
+
+def _exclamations(s: Sample, a: str, r: str, rng: random.Random, h: object, pool: Pool) -> tuple[str, str]:
+    """Every sentence shouted: its full stop turned into "!!!" and its question mark into "?!"."""
+    return a, re.sub(r"\?(?=[\s\"'”’)]|$)", "?!", re.sub(r"(?<![.!?])\.(?=[\s\"'”’)]|$)", "!!!", r))
+
+
+def _stage(s: Sample, a: str, r: str, rng: random.Random, h: object, pool: Pool) -> tuple[str, str]:
+    """A stage direction in asterisks after every second sentence ("*nods slowly*")."""
+    parts = _SENTENCE.split(r)
+    return a, "".join(f"{p} {rng.choice(STAGE)}" if k % 4 == 0 and p and k + 1 < len(parts) else p
+                      for k, p in enumerate(parts))
+
+
 def _analysis_reordered(s: Sample, a: str, r: str, rng: random.Random, h: object, pool: Pool) -> tuple[str, str]:
     """The good reply's paragraphs in reverse order as the analysis."""
     paras = [p for p in re.split(r"\n\s*\n", r.strip()) if p.strip()]
@@ -472,4 +496,15 @@ UNSEEN: tuple[Attack, ...] = (
     Attack("name_alternating", ("expression", "bystander"),
            "the good reply with the seeker's first name opening and closing sentences in turn",
            _name_alternating, _tic_labels),
+    # written (2026-12-07, twelfth session) as drifts a GRPO policy could find, committed before
+    # they were scored; no rule was written against them in that session
+    Attack("hedge_openers", ("expression", "bystander"),
+           "the good reply with one hedge of four to seven words opening every sentence after the first",
+           _hedge_openers, _tic_labels),
+    Attack("exclamations", ("expression", "reception"),
+           "the good reply with every full stop turned into '!!!' and every question mark into '?!'",
+           _exclamations, lambda g: _minus(g, expression=1.0, reception=1.0, bystander=15.0)),
+    Attack("stage_directions", ("expression", "reception"),
+           "the good reply with a stage direction ('*nods slowly*') after every second sentence",
+           _stage, lambda g: _minus(g, expression=1.0, reception=0.5, bystander=20.0)),
 )
