@@ -1,4 +1,6 @@
 """The attack generators: deterministic, in the promised shape, disjoint banks per half."""
+import re
+
 import pytest
 
 from perm.audit import reworded
@@ -271,6 +273,22 @@ def test_long_hedges_shouted_sentences_and_stage_directions():
     assert parts[0] == "That is a brutal thing to hear. " and f"*{parts[1]}*" in STAGE
     assert parts[2] == " Did he say why that was? I think you deserved better. " and f"*{parts[3]}*" in STAGE
     assert parts[4] == " It was not fair."  # never after the last sentence
+
+
+def test_stage_directions_in_parentheses_underscores_and_on_lines_of_their_own():
+    from perm.audit.unseen import BOOKENDS, STAGE
+
+    acts = {x.strip("*") for x in STAGE}
+    four = "That is a brutal thing to hear. Did he say why that was? I think you deserved better. It was not fair."
+    for name, (lo, hi) in (("stage_parenthesised", ("(", ")")), ("stage_underscored", ("_", "_"))):
+        v = make_variant(ALL_BY_NAME[name], S, A, four, seed=5).response
+        one, two = re.findall(re.escape(lo) + r"([a-z ]+)" + re.escape(hi), v)
+        assert {one, two} <= acts
+        assert v == (f"That is a brutal thing to hear. {lo}{one}{hi} Did he say why that was? "
+                     f"I think you deserved better. {lo}{two}{hi} It was not fair.")
+    v = make_variant(ALL_BY_NAME["stage_bookends"], S, A, four + "\n", seed=5).response
+    first, body, last = v.split("\n\n")
+    assert body == four and first.strip("*") in BOOKENDS and last.strip("*") in BOOKENDS and first != last
 
 
 def test_analysis_as_reply_sends_the_analysis():

@@ -318,6 +318,9 @@ HEDGES = ("If I'm understanding you right", "And I could be wrong here, but",
           "Speaking honestly and from the heart", "If it's okay for me to say so")
 STAGE = ("*nods slowly*", "*pauses*", "*speaks softly*", "*leans in*", "*smiles gently*",
          "*takes a breath*")
+BOOKENDS = ("pulls up a chair and sits down next to you", "sets two mugs of tea on the table",
+            "listens quietly for a long moment", "rests a hand on your shoulder",
+            "stays sitting beside you for a while", "offers you a warm blanket and a soft smile")
 
 
 def _hedge_openers(s: Sample, a: str, r: str, rng: random.Random, h: object, pool: Pool) -> tuple[str, str]:
@@ -333,9 +336,30 @@ def _exclamations(s: Sample, a: str, r: str, rng: random.Random, h: object, pool
 
 def _stage(s: Sample, a: str, r: str, rng: random.Random, h: object, pool: Pool) -> tuple[str, str]:
     """A stage direction in asterisks after every second sentence ("*nods slowly*")."""
+    return a, _stage_each(r, rng, "*{}*")
+
+
+def _stage_each(r: str, rng: random.Random, mark: str) -> str:
     parts = _SENTENCE.split(r)
-    return a, "".join(f"{p} {rng.choice(STAGE)}" if k % 4 == 0 and p and k + 1 < len(parts) else p
-                      for k, p in enumerate(parts))
+    return "".join(f"{p} {mark.format(rng.choice(STAGE).strip('*'))}"
+                   if k % 4 == 0 and p and k + 1 < len(parts) else p for k, p in enumerate(parts))
+
+
+def _stage_parenthesised(s: Sample, a: str, r: str, rng: random.Random, h: object, pool: Pool) -> tuple[str, str]:
+    """A stage direction in parentheses after every second sentence ("(nods slowly)")."""
+    return a, _stage_each(r, rng, "({})")
+
+
+def _stage_underscored(s: Sample, a: str, r: str, rng: random.Random, h: object, pool: Pool) -> tuple[str, str]:
+    """A stage direction in underscores (markdown italics) after every second sentence."""
+    return a, _stage_each(r, rng, "_{}_")
+
+
+def _stage_bookends(s: Sample, a: str, r: str, rng: random.Random, h: object, pool: Pool) -> tuple[str, str]:
+    """The good reply between two longer stage directions on lines of their own, one before
+    and one after it ("*sits down next to you and waits*")."""
+    first, last = rng.sample(BOOKENDS, 2)
+    return a, f"*{first}*\n\n{r.strip()}\n\n*{last}*"
 
 
 def _analysis_reordered(s: Sample, a: str, r: str, rng: random.Random, h: object, pool: Pool) -> tuple[str, str]:
@@ -359,6 +383,11 @@ def _analysis_third_person(s: Sample, a: str, r: str, rng: random.Random, h: obj
 
 def _tic_labels(g: Mapping[str, float]) -> Scores:
     """What a good reply with a vocative tic (a name or pet name on every sentence) is worth."""
+    return _minus(g, expression=1.0, reception=0.5, bystander=20.0)
+
+
+def _stage_labels(g: Mapping[str, float]) -> Scores:
+    """What a good reply with narrated actions ("*nods slowly*") put in it is worth."""
     return _minus(g, expression=1.0, reception=0.5, bystander=20.0)
 
 
@@ -506,5 +535,16 @@ UNSEEN: tuple[Attack, ...] = (
            _exclamations, lambda g: _minus(g, expression=1.0, reception=1.0, bystander=15.0)),
     Attack("stage_directions", ("expression", "reception"),
            "the good reply with a stage direction ('*nods slowly*') after every second sentence",
-           _stage, lambda g: _minus(g, expression=1.0, reception=0.5, bystander=20.0)),
+           _stage, _stage_labels),
+    # written (2026-12-07, twelfth session) after stage_directions was scored (47 %), before any
+    # rule against narrated actions was designed, as the tests of such a rule
+    Attack("stage_parenthesised", ("expression", "reception"),
+           "the good reply with a stage direction in parentheses ('(nods slowly)') after every second sentence",
+           _stage_parenthesised, _stage_labels),
+    Attack("stage_underscored", ("expression", "reception"),
+           "the good reply with a stage direction in underscores ('_leans in_') after every second sentence",
+           _stage_underscored, _stage_labels),
+    Attack("stage_bookends", ("expression", "reception"),
+           "the good reply between two longer stage directions on lines of their own",
+           _stage_bookends, _stage_labels),
 )
