@@ -282,6 +282,25 @@ def test_since_r10_a_tic_counts_wherever_commas_set_it_off_and_all_places_count_
     assert reply_share("It hurts Dana. She left Dana. You are here Dana.", seen, None) == 0.0
 
 
+def test_since_r11_narrated_actions_count_as_borrowed_and_emphasis_or_list_markers_do_not():
+    """r11: the audit's stage_directions ("*nods slowly*" after every second sentence) tied or
+    beat the good reply in 47 % of scenarios (53 % on reception)."""
+    seen = runs(sources(SAMPLE))
+    staged = "That is hard. *nods slowly* Did she say why? (leans in) You deserved better. _pauses_\n*hugs*"
+    assert reply_share(staged, seen, None) == pytest.approx(6 / 16)  # six of its 16 words
+    assert borrowed_share(staged, seen) == 0.0  # not "copied": the shortcut sign is unchanged
+    assert own_text(staged, seen) == "That is hard. Did she say why? You deserved better."
+    bookends = "*pulls up a chair next to you*\n\nThat is hard.\n\n*stays for a while*"
+    assert reply_share(bookends, seen, None) == pytest.approx(11 / 14)
+    assert own_text(bookends, seen) == "That is hard."
+    # emphasis inside a sentence, a capitalised or a running parenthesis, list markers: not actions
+    for text in ("That is *really* hard. *Not* your fault.", "It hurts (and that's okay) a lot.",
+                 "Two options. (a) Talk to her. (b) Wait. (iv) Leave it.",
+                 "I see. (and that is fine) it will pass.", "Hm. *ok* Fine."):
+        assert reply_share(text, seen, None) == 0.0, text
+        assert own_text(text, seen) == text
+
+
 def test_since_r9_an_analysis_that_is_mostly_its_reply_gets_the_resonation_floor(packaged_v2):
     from perm.perspectives import SCORE_RANGE
 
