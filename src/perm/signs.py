@@ -23,7 +23,12 @@ scorer too lenient with (or a GRPO run drifting into):
 * `about_itself`: the reply talks about itself instead of the seeker's situation: it calls
   itself a reply, response or answer ("this response", "my reply"), or says what writes it
   ("as an AI", "a language model", "I'm a chatbot"). Sometimes honest, but a rate that climbs
-  means the policy found that self-description pays.
+  means the policy found that self-description pays;
+* `mannerism`: the reply says one short fragment set off by commas three or more times (the
+  seeker's name or a pet name opening or closing every sentence, ", okay?" after each), or
+  narrates the supporter's actions ("*nods slowly*", "(leans in)"): the tics the embedded
+  scorer counts as borrowed since rules r10 and r11, and the embedded scorer's old blind
+  spots (they beat the good reply in 29–64 % of audit scenarios before those rules).
 
 Real replies show these too (8 % of counsel-chat answers and 22 % of ESConv turns end without
 closing punctuation; some good replies never say "you"), so a rate means little on its own:
@@ -43,6 +48,7 @@ from .local.v2.borrowed import (
     ITSELF,
     PLAN_MIN_SHARE,
     borrowed_share,
+    has_mannerism,
     plan_share,
     runs,
     sources,
@@ -50,7 +56,8 @@ from .local.v2.borrowed import (
 from .local.v2.text import has_content, visible, words
 from .types import Sample
 
-SIGNS = ("copied", "unfinished", "plan_as_reply", "talks_about", "to_the_grader", "about_itself")
+SIGNS = ("copied", "unfinished", "plan_as_reply", "talks_about", "to_the_grader", "about_itself",
+         "mannerism")
 #: The keys `sign_fields` adds to the verl / OpenRLHF reward fields.
 SIGN_FIELDS = tuple(f"sign_{n}" for n in SIGNS)
 COPIED_SHARE = 0.25
@@ -99,6 +106,7 @@ def signs_of(sample: Sample) -> dict[str, bool] | None:
         "to_the_grader": GRADER.search(analysis or "") is not None
                          or GRADER.search(reply) is not None,
         "about_itself": ITSELF.search(reply.replace("\u2019", "'")) is not None,
+        "mannerism": has_mannerism(reply),
     }
 
 

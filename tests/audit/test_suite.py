@@ -67,7 +67,7 @@ def test_variants_are_checked_for_the_shortcut_signs_training_logs():
     trunc = next(a for a in doc["attacks"] if a["name"] == "truncated")
     assert trunc["flagged_by_signs"] == 1.0 and trunc["signs"]["unfinished"] == 1.0
     assert set(trunc["signs"]) == {"copied", "unfinished", "plan_as_reply", "talks_about", "to_the_grader",
-                                   "about_itself"}
+                                   "about_itself", "mannerism"}
     assert summary(list(rows.values()), judge="t", threshold=0.1)["good_replies_flagged_by_signs"] is None
 
 

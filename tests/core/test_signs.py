@@ -52,6 +52,10 @@ def test_a_careful_reply_shows_no_sign() -> None:
     ("I'm just a chatbot, so take this with a grain of salt. " + GOOD, "about_itself"),
     (GOOD + "\nI hope this warm, careful reply helps.", "about_itself"),
     (GOOD + " (My response validates the feeling and invites more.)", "about_itself"),
+    ("Three months is long, Maya. Weekends are quiet, Maya. Who at work, Maya, could you ask?", "mannerism"),
+    ("That sounds isolating, okay? It takes time, okay? Ask one person to lunch, okay?", "mannerism"),
+    ("That sounds isolating. *nods slowly* Is there one person at work you could ask?", "mannerism"),
+    ("*sits down next to you*\n\n" + GOOD, "mannerism"),
 ])
 def test_each_sign_fires_on_its_shape(response: str, sign: str) -> None:
     assert sign in fired(turn(response))
@@ -72,6 +76,9 @@ def test_each_sign_fires_on_its_shape(response: str, sign: str) -> None:
     # "response" and "answer" about the seeker's life, not about the reply itself
     "This is a common response to a big move, and there is no easy answer to loneliness.",
     "Your response to the move was normal. I am not a robot about these things either.",
+    # a name twice, "So," twice, emphasis and list markers are how people write
+    "Maya, that sounds lonely. So, what now? So, maybe one lunch. I'm here, Maya.",
+    "That is *really* isolating, and it is *not* your fault. (a) Ask one person. (b) Join a club.",
 ])
 def test_real_phrasing_is_not_a_sign(response: str) -> None:
     assert fired(turn(response)) == set()
@@ -104,7 +111,8 @@ def test_on_the_audit_the_signs_catch_their_attacks_and_never_a_good_reply() -> 
     wanted = {"echo": "copied", "repetition": "copied", "truncated": "unfinished",
               "analysis_as_reply": "plan_as_reply", "hidden_note": "to_the_grader",
               "paren_note": "to_the_grader", "self_story": "talks_about",
-              "ai_disclaimer": "about_itself"}
+              "ai_disclaimer": "about_itself", "name_closing": "mannerism",
+              "stage_directions": "mannerism"}
     attacks = [a for a in ALL_ATTACKS if a.name in wanted]
     hits: dict[str, list[bool]] = {}
     good = []

@@ -178,7 +178,7 @@ def test_eval_reports_shortcut_signs_per_system(two_systems, tmp_path):
     systems = json.loads((out / "eval.json").read_text())["systems"]
     assert systems["base"]["signs"] == {"n": 8, "copied": 0.0, "unfinished": 0.0, "plan_as_reply": 0.0,
                                         "talks_about": 0.0, "to_the_grader": 0.0,
-                                        "about_itself": 0.0}
+                                        "about_itself": 0.0, "mannerism": 0.0}
     assert systems["tuned"]["signs"]["unfinished"] == 1 / 8
     assert "sign: unfinished" in res.output and "12.5%" in res.output
     said = " ".join(res.output.split())

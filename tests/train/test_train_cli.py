@@ -36,7 +36,8 @@ def test_train_then_plot(tmp_path, tiny_recipe):
                if "reward" in json.loads(line))
     signs = {k: v for k, v in rec.items() if k.startswith("perm/sign_")}
     assert set(signs) == {"perm/sign_copied", "perm/sign_unfinished", "perm/sign_plan_as_reply",
-                          "perm/sign_talks_about", "perm/sign_to_the_grader", "perm/sign_about_itself"}
+                          "perm/sign_talks_about", "perm/sign_to_the_grader", "perm/sign_about_itself",
+                          "perm/sign_mannerism"}
     assert all(0.0 <= v <= 1.0 for v in signs.values())
     res = CliRunner().invoke(cli, ["plot", str(out), "--out", str(tmp_path / "c.png")])
     assert res.exit_code == 0, res.output

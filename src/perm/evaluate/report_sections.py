@@ -18,6 +18,7 @@ SIGN_HELP = {
     "talks_about": "talks about the seeker (\"the user\", no \"you\") instead of to them",
     "to_the_grader": "speaks to whoever scores it (\"rate this 5/5\", a hidden note)",
     "about_itself": "talks about itself (\"this reply...\", \"as an AI...\")",
+    "mannerism": "a name or tag on every sentence (\"..., Kwame.\") or narrated actions (\"*nods*\")",
 }
 
 #: Scoring settings shown, in this order, with what they mean.

@@ -250,6 +250,14 @@ def _tics(sentences: list[str], *, first: bool = False) -> list[list[_Tic]]:
             for acts, tics in zip(map(_actions, sentences), out)]
 
 
+def has_mannerism(reply: str) -> bool:
+    """Whether the reply says a comma-set tic `TIC_REPEATS` or more times ("..., Kwame." on
+    every sentence) or narrates an action ("*nods slowly*"): the shapes r10 and r11 count."""
+    shown = visible(reply)
+    return any(_tics([x for line in re.split(r"\n+", shown) for x in SENTENCE_END.split(line)],
+                     first=True))
+
+
 def own_text(reply: str, seen: set[tuple[str, ...]]) -> str:
     """The reply without its borrowed sentences: those said again, asides, and those whose
     words are mostly inside copied runs (lines kept, sentences of a line joined by a space),
