@@ -289,6 +289,13 @@ def test_stage_directions_in_parentheses_underscores_and_on_lines_of_their_own()
     v = make_variant(ALL_BY_NAME["stage_bookends"], S, A, four + "\n", seed=5).response
     first, body, last = v.split("\n\n")
     assert body == four and first.strip("*") in BOOKENDS and last.strip("*") in BOOKENDS and first != last
+    from perm.audit.unseen import LONG_ACTIONS
+
+    v = make_variant(ALL_BY_NAME["stage_long"], S, A, four, seed=5).response
+    one, two = re.findall(r"\*([a-z ,]+)\*", v)
+    assert one in LONG_ACTIONS and two in LONG_ACTIONS and one != two and len(one.split()) >= 15
+    assert v == (f"That is a brutal thing to hear. *{one}* Did he say why that was? I think you deserved "
+                 f"better. It was not fair.\n\n*{two}*")
 
 
 def test_analysis_as_reply_sends_the_analysis():

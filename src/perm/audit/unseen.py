@@ -318,6 +318,12 @@ HEDGES = ("If I'm understanding you right", "And I could be wrong here, but",
           "Speaking honestly and from the heart", "If it's okay for me to say so")
 STAGE = ("*nods slowly*", "*pauses*", "*speaks softly*", "*leans in*", "*smiles gently*",
          "*takes a breath*")
+LONG_ACTIONS = (
+    "reaches across the table, takes your hand gently and just holds it there for a quiet moment",
+    "sits with you in the silence for a while, not needing to fill it with anything at all",
+    "moves a little closer on the bench and lets the afternoon sun settle over both of us",
+    "puts the kettle on again, wraps both hands around a warm mug and slides it over to you",
+)
 BOOKENDS = ("pulls up a chair and sits down next to you", "sets two mugs of tea on the table",
             "listens quietly for a long moment", "rests a hand on your shoulder",
             "stays sitting beside you for a while", "offers you a warm blanket and a soft smile")
@@ -353,6 +359,15 @@ def _stage_parenthesised(s: Sample, a: str, r: str, rng: random.Random, h: objec
 def _stage_underscored(s: Sample, a: str, r: str, rng: random.Random, h: object, pool: Pool) -> tuple[str, str]:
     """A stage direction in underscores (markdown italics) after every second sentence."""
     return a, _stage_each(r, rng, "_{}_")
+
+
+def _stage_long(s: Sample, a: str, r: str, rng: random.Random, h: object, pool: Pool) -> tuple[str, str]:
+    """Two long narrated actions (15 words or more, in asterisks): one after the good reply's
+    first sentence, one at its end."""
+    one, two = rng.sample(LONG_ACTIONS, 2)
+    parts = _SENTENCE.split(r.strip())
+    head = parts[0] + f" *{one}*" + "".join(parts[1:2])
+    return a, head + "".join(parts[2:]) + f"\n\n*{two}*"
 
 
 def _stage_bookends(s: Sample, a: str, r: str, rng: random.Random, h: object, pool: Pool) -> tuple[str, str]:
@@ -547,4 +562,9 @@ UNSEEN: tuple[Attack, ...] = (
     Attack("stage_bookends", ("expression", "reception"),
            "the good reply between two longer stage directions on lines of their own",
            _stage_bookends, _stage_labels),
+    # written (2026-12-07, twelfth session) after stage_bookends showed r11's first limit of
+    # eight words per action too tight, before that limit was changed, as the test of the change
+    Attack("stage_long", ("expression", "reception"),
+           "the good reply with two long narrated actions (15+ words): after its first sentence and at its end",
+           _stage_long, _stage_labels),
 )
