@@ -293,6 +293,8 @@ def test_since_r11_narrated_actions_count_as_borrowed_and_emphasis_or_list_marke
     bookends = "*pulls up a chair next to you*\n\nThat is hard.\n\n*stays for a while*"
     assert reply_share(bookends, seen, None) == pytest.approx(11 / 14)
     assert own_text(bookends, seen) == "That is hard."
+    long = "That is hard.\n\n*reaches across the table, takes your hand gently and just holds it there for a moment*"
+    assert own_text(long, seen) == "That is hard."  # up to ACTION_WORDS (24) words
     # emphasis inside a sentence, a capitalised or a running parenthesis, list markers: not actions
     for text in ("That is *really* hard. *Not* your fault.", "It hurts (and that's okay) a lot.",
                  "Two options. (a) Talk to her. (b) Wait. (iv) Leave it.",

@@ -87,7 +87,7 @@ CLOSER = re.compile(r",\s+" + _FRAGMENT + r"\s*[.!?…]*[\"'”’)*_]*\s*$")
 INSERT = re.compile(r",\s+" + _FRAGMENT + r"(?=,\s)")
 #: A narrated action ("*nods slowly*", "(leans in)", "_pauses_"): one to `ACTION_WORDS`
 #: lower-case words in asterisks, underscores or parentheses that stand as their own unit (r11)
-ACTION_WORDS = 8
+ACTION_WORDS = 24
 _ACTION = r"(?P<open>[*_(])(?P<act>[a-z][a-z'’ ,-]*?)(?P<close>[*_)])"
 ACTION_START = re.compile(r"\s*" + _ACTION + r"\s*")
 ACTION_END = re.compile(r"(?<=[.!?…)\"'”’])\s+" + _ACTION + r"\s*$")
