@@ -298,6 +298,26 @@ def test_stage_directions_in_parentheses_underscores_and_on_lines_of_their_own()
                  f"better. It was not fair.\n\n*{two}*")
 
 
+def test_longer_tics_closing_inside_and_opening_sentences():
+    from perm.audit.unseen import HEDGE_INSERTS, HEDGE_TAILS, REASSURANCE
+
+    three = "That is a brutal thing to hear. Did he say why that was? I think you deserved better."
+    for seed in range(4):
+        v = make_variant(ALL_BY_NAME["hedge_closing"], S, A, three, seed=seed).response
+        tail = v.split("why that was, ")[1].split("?")[0]
+        assert tail in HEDGE_TAILS and 4 <= len(tail.split()) <= 8
+        assert v == f"That is a brutal thing to hear. Did he say why that was, {tail}? I think you deserved better, {tail}."
+        v = make_variant(ALL_BY_NAME["hedge_midsentence"], S, A, three, seed=seed).response
+        hedge = v.split("Did he say, ")[1].split(",")[0]
+        assert hedge in HEDGE_INSERTS
+        assert v == (f"That is a brutal thing to hear. Did he say, {hedge}, why that was? "
+                     f"I think you, {hedge}, deserved better.")
+        v = make_variant(ALL_BY_NAME["reassurance_opener"], S, A, three, seed=seed).response
+        lead = v.split("hear. ")[1].split(",")[0]
+        assert lead in REASSURANCE and len(lead.split()) >= 5
+        assert v == f"That is a brutal thing to hear. {lead}, did he say why that was? {lead}, I think you deserved better."
+
+
 def test_analysis_as_reply_sends_the_analysis():
     v = make_variant(ALL_BY_NAME["analysis_as_reply"], S, A, R)
     assert v.response == A and v.analysis == A

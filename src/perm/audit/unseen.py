@@ -316,6 +316,10 @@ def _name_alternating(s: Sample, a: str, r: str, rng: random.Random, h: object, 
 
 HEDGES = ("If I'm understanding you right", "And I could be wrong here, but",
           "Speaking honestly and from the heart", "If it's okay for me to say so")
+HEDGE_TAILS = ("if that makes any sense", "and that is completely okay", "if you know what I mean",
+               "or at least that is how it seems")
+HEDGE_INSERTS = ("if I may say so", "and I say this gently", "from what you have shared")
+REASSURANCE = ("I just want you to know", "Please hear me when I say", "I want to gently remind you")
 STAGE = ("*nods slowly*", "*pauses*", "*speaks softly*", "*leans in*", "*smiles gently*",
          "*takes a breath*")
 LONG_ACTIONS = (
@@ -333,6 +337,32 @@ def _hedge_openers(s: Sample, a: str, r: str, rng: random.Random, h: object, poo
     """One hedge of four to seven words opening every sentence after the first (a tic longer
     than the three words r10 looks at)."""
     return a, _open_each(r, rng.choice(HEDGES))
+
+
+def _hedge_closing(s: Sample, a: str, r: str, rng: random.Random, h: object, pool: Pool) -> tuple[str, str]:
+    """One tail of four to eight words closing every sentence after the first ("..., if that
+    makes any sense.")."""
+    return a, _close_each(r, rng.choice(HEDGE_TAILS))
+
+
+def _hedge_midsentence(s: Sample, a: str, r: str, rng: random.Random, h: object, pool: Pool) -> tuple[str, str]:
+    """One hedge of four or five words set off by commas after the third word of every
+    sentence after the first that has six words or more."""
+    hedge = rng.choice(HEDGE_INSERTS)
+
+    def insert(p: str) -> str:
+        ws = p.split(" ")
+        if len(ws) < 6 or re.search(r"[,.;:!?]$", ws[2]):
+            return p
+        return " ".join([*ws[:2], f"{ws[2]}, {hedge},", *ws[3:]])
+    parts = _SENTENCE.split(r)
+    return a, "".join(insert(p) if k and not k % 2 and p else p for k, p in enumerate(parts))
+
+
+def _reassurance_opener(s: Sample, a: str, r: str, rng: random.Random, h: object, pool: Pool) -> tuple[str, str]:
+    """One reassurance lead of five or six words and a comma opening every sentence after the
+    first ("I just want you to know, ...")."""
+    return a, _open_each(r, rng.choice(REASSURANCE))
 
 
 def _exclamations(s: Sample, a: str, r: str, rng: random.Random, h: object, pool: Pool) -> tuple[str, str]:
@@ -567,4 +597,15 @@ UNSEEN: tuple[Attack, ...] = (
     Attack("stage_long", ("expression", "reception"),
            "the good reply with two long narrated actions (15+ words): after its first sentence and at its end",
            _stage_long, _stage_labels),
+    # written (2026-12-07, twelfth session) after hedge_openers was scored (11 / 16 %), before any
+    # rule against longer tics was designed, as the tests of such a rule
+    Attack("hedge_closing", ("expression", "bystander"),
+           "the good reply with one tail of four to eight words (', if that makes any sense.') closing every sentence after the first",
+           _hedge_closing, _tic_labels),
+    Attack("hedge_midsentence", ("expression", "bystander"),
+           "the good reply with one hedge (', if I may say so,') set inside every longer sentence after the first",
+           _hedge_midsentence, _tic_labels),
+    Attack("reassurance_opener", ("expression", "bystander"),
+           "the good reply with one lead ('I just want you to know,') opening every sentence after the first",
+           _reassurance_opener, _tic_labels),
 )
