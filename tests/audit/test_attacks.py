@@ -311,7 +311,7 @@ def test_longer_tics_closing_inside_and_opening_sentences():
         hedge = v.split("Did he say, ")[1].split(",")[0]
         assert hedge in HEDGE_INSERTS
         assert v == (f"That is a brutal thing to hear. Did he say, {hedge}, why that was? "
-                     f"I think you, {hedge}, deserved better.")
+                     "I think you deserved better.")  # five words: too short to hold it
         v = make_variant(ALL_BY_NAME["reassurance_opener"], S, A, three, seed=seed).response
         lead = v.split("hear. ")[1].split(",")[0]
         assert lead in REASSURANCE and len(lead.split()) >= 5
