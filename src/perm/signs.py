@@ -24,11 +24,12 @@ scorer too lenient with (or a GRPO run drifting into):
   itself a reply, response or answer ("this response", "my reply"), or says what writes it
   ("as an AI", "a language model", "I'm a chatbot"). Sometimes honest, but a rate that climbs
   means the policy found that self-description pays;
-* `mannerism`: the reply says one short fragment set off by commas three or more times (the
-  seeker's name or a pet name opening or closing every sentence, ", okay?" after each), or
+* `mannerism`: the reply says one fragment of up to eight words set off by commas three or
+  more times (the seeker's name or a pet name opening or closing every sentence, ", okay?"
+  after each, "If I'm understanding you right," before each), or
   narrates the supporter's actions ("*nods slowly*", "(leans in)"): the tics the embedded
-  scorer counts as borrowed since rules r10 and r11, and the embedded scorer's old blind
-  spots (they beat the good reply in 29–64 % of audit scenarios before those rules).
+  scorer counts as borrowed since rules r10 to r12, and the embedded scorer's old blind
+  spots (they beat the good reply in 11–93 % of audit scenarios before those rules).
 
 Real replies show these too (8 % of counsel-chat answers and 22 % of ESConv turns end without
 closing punctuation; some good replies never say "you"), so a rate means little on its own:

@@ -9,6 +9,7 @@ from perm.local.v2.borrowed import (
     PLAN_MIN_SHARE,
     RUN_WORDS,
     TIC_REPEATS,
+    TIC_WORDS,
     borrowed_share,
     discount,
     echo_share,
@@ -301,6 +302,22 @@ def test_since_r11_narrated_actions_count_as_borrowed_and_emphasis_or_list_marke
                  "I see. (and that is fine) it will pass.", "Hm. *ok* Fine."):
         assert reply_share(text, seen, None) == 0.0, text
         assert own_text(text, seen) == text
+
+
+def test_since_r12_a_tic_may_run_to_eight_words_and_nine_do_not_count():
+    """r12: the audit's hedge_openers ("If I'm understanding you right, ..." opening every
+    sentence) tied or beat the good reply in 16 % of scenarios on expression."""
+    seen = runs(sources(SAMPLE))
+    hedge = "If I'm understanding you right"
+    hedged = f"That is hard. {hedge}, she left. {hedge}, you are tired. {hedge}, you are here."
+    assert reply_share(hedged, seen, None) == pytest.approx(10 / 26)  # twice five of 26 words
+    assert own_text(hedged, seen) == "That is hard. She left. You are tired. You are here."
+    eight = "It hurts, and I say this gently to you now."
+    assert TIC_WORDS == 8 and reply_share(f"That is hard. {eight} {eight.replace('It hurts', 'She left')} "
+                                          f"{eight.replace('It hurts', 'Okay')}", seen, None) > 0
+    nine = eight.replace("this gently", "this very gently")
+    assert reply_share(f"That is hard. {nine} {nine.replace('It hurts', 'She left')} "
+                       f"{nine.replace('It hurts', 'Okay')}", seen, None) == 0.0
 
 
 def test_since_r9_an_analysis_that_is_mostly_its_reply_gets_the_resonation_floor(packaged_v2):

@@ -37,14 +37,16 @@ punishes padding, so the runtime credits a reply only for the share of it that i
   is warm...", "my reply", "as an AI", "a language model"). They are not said to the seeker;
   their words count as borrowed, in `reply_share` only (the same patterns are the
   `to_the_grader` and `about_itself` shortcut signs of `perm.signs`);
-* **tics** (r9 openers, r10 any place; 2026-12-07): a fragment of one to three words set off
-  by a comma and a sentence edge or by two commas — an opener ("Kwame, ...", "My dear, ..."),
+* **tics** (r9 openers, r10 any place, r12 longer; 2026-12-07): a fragment of one to
+  `TIC_WORDS` (8; 3 before r12) words set off by a comma and a sentence edge or by two commas — an opener ("Kwame, ...", "My dear, ..."),
   a closer ("..., my friend.", "..., okay?") or an insert ("it makes sense, Kwame, that") —
   said `TIC_REPEATS` or more times in the reply, in any of those places, is a tic, not
   something said to the seeker: after its first time its words count as borrowed, in
   `reply_share` only, and `own_text` drops it everywhere. r9 looked at openers only (the
   audit's `name_stuffing` tied or beat the good reply in 44 % of scenarios); the name closing
-  every sentence (`name_closing`) still did in 47 %, so r10 counts the three places alike.
+  every sentence (`name_closing`) still did in 47 %, so r10 counts the three places alike;
+  a hedge of four to seven words opening every sentence (`hedge_openers`) still won 11 % on
+  the reward and 16 % on expression, so r12 counts fragments of up to eight words.
 * **narrated actions** (r11, 2026-12-07): one to `ACTION_WORDS` lower-case words in
   asterisks, underscores or parentheses that stand as their own unit ("*nods slowly*",
   "(leans in)", "_pauses_"; at the start of a sentence or line and followed by a new sentence
@@ -76,12 +78,14 @@ from .text import NON_ASCII, SENTENCE_END, visible, words
 
 RUN_WORDS = 12
 FREE_SYMBOLS = 2
-#: A fragment of one to three words set off by commas ("Kwame," opening a sentence, ", my
+#: A fragment of one to `TIC_WORDS` words set off by commas ("Kwame," opening a sentence, ", my
 #: friend." closing one, ", Kwame," inside one) said this many times or more is a tic, not
 #: something said to the seeker: after its first time, its words count as borrowed (`asides`
 #: only: in `reply_share` and `own_text`)
 TIC_REPEATS = 3
-_FRAGMENT = r"([A-Za-z][\w'’-]*(?: [\w'’-]+){0,2})"
+#: The longest fragment that can be a tic, in words (r10: 3; r12: 8).
+TIC_WORDS = 8
+_FRAGMENT = rf"([A-Za-z][\w'’-]*(?: [\w'’-]+){{0,{TIC_WORDS - 1}}})"
 OPENER = re.compile(r"^\s*[\"'“‘(*_-]*" + _FRAGMENT + r",\s+")
 CLOSER = re.compile(r",\s+" + _FRAGMENT + r"\s*[.!?…]*[\"'”’)*_]*\s*$")
 INSERT = re.compile(r",\s+" + _FRAGMENT + r"(?=,\s)")

@@ -56,7 +56,7 @@ from .text import chunks, context_text, has_content, one_character, statistics, 
 
 FORMAT_VERSION = 2
 #: The runtime's rules on top of the heads, recorded in the judge identity
-#: (`local:perm-minilm-v2@r11`) so that a resumed run never mixes scores of two rule sets:
+#: (`local:perm-minilm-v2@r12`) so that a resumed run never mixes scores of two rule sets:
 #: r1 the heads alone (2026-12-04/05), r2 + the borrowed-text discount (2026-12-06), r3 + the
 #: relevance discount (2026-12-06, evening), r4 + a reply that is mostly its own analysis
 #: counted as borrowed (2026-12-06, late), r5 + asides to the grader or about the reply itself
@@ -71,8 +71,9 @@ FORMAT_VERSION = 2
 #: mostly its own reply discounted like a reply that is mostly its analysis (2026-12-07), r10
 #: + such a tic counted in any place it is set off by commas: closing a sentence ("..., Kwame.",
 #: "..., okay?") or inside one (", Kwame,"), all places together (2026-12-07, twelfth session),
-#: r11 + narrated actions ("*nods slowly*", "(leans in)") counted as borrowed (the same day).
-RULES = 11
+#: r11 + narrated actions ("*nods slowly*", "(leans in)") counted as borrowed (the same day),
+#: r12 + a tic may be up to eight words long ("If I'm understanding you right, ...").
+RULES = 12
 HEADS = {"resonation": ("resonation",), "reply": ("expression", "bystander"),
          "reception": ("reception",)}
 HEAD_OF = {d: (h, k) for h, dims in HEADS.items() for k, d in enumerate(dims)}
