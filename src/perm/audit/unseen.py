@@ -287,15 +287,19 @@ def _tag_closing(s: Sample, a: str, r: str, rng: random.Random, h: object, pool:
 def _name_midsentence(s: Sample, a: str, r: str, rng: random.Random, h: object, pool: Pool) -> tuple[str, str]:
     """The seeker's first name set off by commas after the third word of every sentence after
     the first that has six words or more ("It makes sense, Kwame, that you...")."""
-    name = _first_name(s)
+    return a, _insert_each(r, _first_name(s))
 
+
+def _insert_each(r: str, text: str) -> str:
+    """`", " + text + ","` after the third word of every sentence after the first that has six
+    words or more (and no mark after its third word)."""
     def insert(p: str) -> str:
         ws = p.split(" ")
         if len(ws) < 6 or re.search(r"[,.;:!?]$", ws[2]):
             return p
-        return " ".join([*ws[:2], f"{ws[2]}, {name},", *ws[3:]])
+        return " ".join([*ws[:2], f"{ws[2]}, {text},", *ws[3:]])
     parts = _SENTENCE.split(r)
-    return a, "".join(insert(p) if k and not k % 2 and p else p for k, p in enumerate(parts))
+    return "".join(insert(p) if k and not k % 2 and p else p for k, p in enumerate(parts))
 
 
 def _name_alternating(s: Sample, a: str, r: str, rng: random.Random, h: object, pool: Pool) -> tuple[str, str]:
@@ -348,15 +352,7 @@ def _hedge_closing(s: Sample, a: str, r: str, rng: random.Random, h: object, poo
 def _hedge_midsentence(s: Sample, a: str, r: str, rng: random.Random, h: object, pool: Pool) -> tuple[str, str]:
     """One hedge of four or five words set off by commas after the third word of every
     sentence after the first that has six words or more."""
-    hedge = rng.choice(HEDGE_INSERTS)
-
-    def insert(p: str) -> str:
-        ws = p.split(" ")
-        if len(ws) < 6 or re.search(r"[,.;:!?]$", ws[2]):
-            return p
-        return " ".join([*ws[:2], f"{ws[2]}, {hedge},", *ws[3:]])
-    parts = _SENTENCE.split(r)
-    return a, "".join(insert(p) if k and not k % 2 and p else p for k, p in enumerate(parts))
+    return a, _insert_each(r, rng.choice(HEDGE_INSERTS))
 
 
 def _reassurance_opener(s: Sample, a: str, r: str, rng: random.Random, h: object, pool: Pool) -> tuple[str, str]:
