@@ -38,8 +38,9 @@ punishes padding, so the runtime credits a reply only for the share of it that i
   their words count as borrowed, in `reply_share` only (the same patterns are the
   `to_the_grader` and `about_itself` shortcut signs of `perm.signs`);
 * **tics** (r9 openers, r10 any place, r12 longer; 2026-12-07): a fragment of one to
-  `TIC_WORDS` (8; 3 before r12) words set off by a comma and a sentence edge or by two commas — an opener ("Kwame, ...", "My dear, ..."),
-  a closer ("..., my friend.", "..., okay?") or an insert ("it makes sense, Kwame, that") —
+  `TIC_WORDS` (8; 3 before r12) words set off by a comma and a sentence edge or by two
+  commas — an opener ("Kwame, ...", "My dear, ..."), a closer ("..., my friend.",
+  "..., okay?") or an insert ("it makes sense, Kwame, that") —
   said `TIC_REPEATS` or more times in the reply, in any of those places, is a tic, not
   something said to the seeker: after its first time its words count as borrowed, in
   `reply_share` only, and `own_text` drops it everywhere. r9 looked at openers only (the
@@ -256,7 +257,7 @@ def _tics(sentences: list[str], *, first: bool = False) -> list[list[_Tic]]:
 
 def has_mannerism(reply: str) -> bool:
     """Whether the reply says a comma-set tic `TIC_REPEATS` or more times ("..., Kwame." on
-    every sentence) or narrates an action ("*nods slowly*"): the shapes r10 and r11 count."""
+    every sentence) or narrates an action ("*nods slowly*"): the shapes r10 to r12 count."""
     shown = visible(reply)
     return any(_tics([x for line in re.split(r"\n+", shown) for x in SENTENCE_END.split(line)],
                      first=True))
