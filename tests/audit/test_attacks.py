@@ -234,7 +234,7 @@ def test_name_closing_petnames_and_the_reply_reworked_as_analysis():
 def test_closing_tags_a_name_inside_sentences_and_a_name_in_turn():
     from dataclasses import replace as with_
 
-    from perm.audit.unseen import PET_TAILS, TAGS
+    from perm.audit.mannerisms import PET_TAILS, TAGS
 
     seeker = with_(S, persona="Kwame, 34, a software tester in Leeds.")
     three = "That is a brutal thing to hear. Did he say why that was? I think you deserved better than that."
@@ -257,7 +257,7 @@ def test_closing_tags_a_name_inside_sentences_and_a_name_in_turn():
 
 
 def test_long_hedges_shouted_sentences_and_stage_directions():
-    from perm.audit.unseen import HEDGES, STAGE
+    from perm.audit.mannerisms import HEDGES, STAGE
 
     three = "That is a brutal thing to hear. Did he say why that was? I think you deserved better."
     hedged = make_variant(ALL_BY_NAME["hedge_openers"], S, A, three, seed=1).response
@@ -276,7 +276,7 @@ def test_long_hedges_shouted_sentences_and_stage_directions():
 
 
 def test_stage_directions_in_parentheses_underscores_and_on_lines_of_their_own():
-    from perm.audit.unseen import BOOKENDS, STAGE
+    from perm.audit.mannerisms import BOOKENDS, STAGE
 
     acts = {x.strip("*") for x in STAGE}
     four = "That is a brutal thing to hear. Did he say why that was? I think you deserved better. It was not fair."
@@ -289,7 +289,7 @@ def test_stage_directions_in_parentheses_underscores_and_on_lines_of_their_own()
     v = make_variant(ALL_BY_NAME["stage_bookends"], S, A, four + "\n", seed=5).response
     first, body, last = v.split("\n\n")
     assert body == four and first.strip("*") in BOOKENDS and last.strip("*") in BOOKENDS and first != last
-    from perm.audit.unseen import LONG_ACTIONS
+    from perm.audit.mannerisms import LONG_ACTIONS
 
     v = make_variant(ALL_BY_NAME["stage_long"], S, A, four, seed=5).response
     one, two = re.findall(r"\*([a-z ,]+)\*", v)
@@ -299,7 +299,7 @@ def test_stage_directions_in_parentheses_underscores_and_on_lines_of_their_own()
 
 
 def test_longer_tics_closing_inside_and_opening_sentences():
-    from perm.audit.unseen import HEDGE_INSERTS, HEDGE_TAILS, REASSURANCE
+    from perm.audit.mannerisms import HEDGE_INSERTS, HEDGE_TAILS, REASSURANCE
 
     three = "That is a brutal thing to hear. Did he say why that was? I think you deserved better."
     for seed in range(4):
