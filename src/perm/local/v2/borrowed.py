@@ -164,8 +164,7 @@ def _flags(reply: str, seen: set[tuple[str, ...]], asides: bool, *,
     """Per word of the reply: borrowed or not (tics only with `asides` and `tics`); the
     symbols beyond the free ones; the reply's words (`_norm(reply)`: sentences split at
     whitespace, so no word is cut)."""
-    shown = visible(reply)
-    raw = [x for line in re.split(r"\n+", shown) for x in SENTENCE_END.split(line)]
+    raw = _split(visible(reply))
     sentences = [_norm(x) for x in raw]
     ws = [w for sent in sentences for w in sent]
     borrowed = [False] * len(ws)
@@ -187,6 +186,11 @@ def _flags(reply: str, seen: set[tuple[str, ...]], asides: bool, *,
                 said.add(key)
         at += len(sent)
     return borrowed, max(0, _symbols(reply) - FREE_SYMBOLS), ws
+
+
+def _split(shown: str) -> list[str]:
+    """The sentences of a (visible) text, line by line: the units every rule here counts in."""
+    return [x for line in re.split(r"\n+", shown) for x in SENTENCE_END.split(line)]
 
 
 class _Tic(NamedTuple):
@@ -222,19 +226,19 @@ def _is_action(m: re.Match[str]) -> bool:
 def _actions(text: str) -> list[_Tic]:
     """The sentence's narrated actions: at its start, each followed by the end of the sentence
     or a new one (a capital, a quote or another action), and one after its end mark."""
-    found, at = [], 0
+    found: list[re.Match[str]] = []
+    at = 0
     while (m := ACTION_START.match(text, at)) and _is_action(m):
         rest = text[m.end():]
         if rest and not re.match(r"[\"'“‘(*_]?[A-Z]|[*_(][a-z]", rest):
             break
-        found.append(_Tic("", len(_norm(text[:m.start("act")])), len(words(m["act"])),
-                          (m.start(), m.end()), False))
+        found.append(m)
         at = m.end()
-    m = ACTION_END.search(text, at)
-    if m and _is_action(m):
-        found.append(_Tic("", len(_norm(text[:m.start("act")])), len(words(m["act"])),
-                          (m.start(), m.end()), False))
-    return found
+    end = ACTION_END.search(text, at)
+    if end and _is_action(end):
+        found.append(end)
+    return [_Tic("", len(_norm(text[:x.start("act")])), len(words(x["act"])), (x.start(), x.end()), False)
+            for x in found]
 
 
 def _tics(sentences: list[str], *, first: bool = False) -> list[list[_Tic]]:
@@ -258,9 +262,7 @@ def _tics(sentences: list[str], *, first: bool = False) -> list[list[_Tic]]:
 def has_mannerism(reply: str) -> bool:
     """Whether the reply says a comma-set tic `TIC_REPEATS` or more times ("..., Kwame." on
     every sentence) or narrates an action ("*nods slowly*"): the shapes r10 to r12 count."""
-    shown = visible(reply)
-    return any(_tics([x for line in re.split(r"\n+", shown) for x in SENTENCE_END.split(line)],
-                     first=True))
+    return any(_tics(_split(visible(reply)), first=True))
 
 
 def own_text(reply: str, seen: set[tuple[str, ...]]) -> str:
@@ -271,8 +273,7 @@ def own_text(reply: str, seen: set[tuple[str, ...]]) -> str:
     higher than (`register.Settings.cap`)."""
     flags, _, _ = _flags(reply, seen, asides=True, tics=False)  # tics are cut, not weighed
     shown = visible(reply)
-    tics = iter(_tics([x for line in re.split(r"\n+", shown) for x in SENTENCE_END.split(line)],
-                      first=True))
+    tics = iter(_tics(_split(shown), first=True))
     out: list[str] = []
     at = 0
     parts = re.split(r"(\n+)", shown)
