@@ -356,6 +356,32 @@ def test_unseen_kinds_are_apart_from_the_trained_ones():
     assert {FAMILY[n] for n in forms} == {"new form"} and {FAMILY[n] for n in unseen} == {"new kind"}
 
 
+def test_unrelated_paragraphs_before_inside_and_around_the_good_reply():
+    from perm.audit import appended
+
+    good = "First thing. Second thing here.\n\nThird thing now. Fourth thing too."
+
+    def paras(name: str, reply: str = good) -> list[str]:
+        return make_variant(ALL_BY_NAME[name], S, A, reply, seed=4).response.split("\n\n")
+
+    first = paras("trivia_first")
+    assert first[0] in appended.TRIVIA and first[1:] == good.split("\n\n")
+    assert paras("faq_first")[0] in appended.FAQS
+    assert paras("horoscope_appendix")[-1] in appended.HOROSCOPES
+    assert paras("lyrics_appendix", R) == [R, paras("lyrics_appendix", R)[1]]
+    assert paras("lyrics_appendix", R)[1] in appended.LYRICS
+    mid = paras("review_middle")
+    assert mid[1] in appended.REVIEWS and [mid[0], mid[2]] == good.split("\n\n")
+    one = paras("review_middle", R)  # a single paragraph is cut between its halves of sentences
+    assert [one[0], one[2]] == ["That is a brutal thing to hear from a boss.", "What scares you most right now?"]
+    both = paras("unrelated_bookends")
+    assert both[1:3] == good.split("\n\n") and len(both) == 4
+    home = [next(b for b in appended.BANKS if x in b) for x in (both[0], both[-1])]
+    assert home[0] is not home[1]  # two registers
+    for bank in appended.BANKS:
+        assert len(bank) == 5 and all(25 <= len(x.split()) <= 60 for x in bank)
+
+
 def test_new_forms_differ_from_the_trained_form_and_bank():
     trained_text = {x for bank in (TEMPLATES, JARGON, EVALUATOR_NOTES, APPENDICES, UNSAFE)
                     for half in bank.values() for x in half if len(x.split()) >= 4}  # no phrase reused

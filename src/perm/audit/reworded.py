@@ -13,6 +13,7 @@ from __future__ import annotations
 import random
 
 from ..types import Sample
+from .appended import APPENDED
 from .attacks import (
     RESPONSE_DIMS,
     Attack,
@@ -546,4 +547,6 @@ REWORDED: tuple[Attack, ...] = (
             "(form of keyword_stuffing)", _selfcare_list, needs_pool=False),
     _padded("generic_closing", "the good reply plus two long generic closing sentences that fit "
             "anyone (form of keyword_stuffing)", _closing, needs_pool=False),
+    # written 2026-12-07 (thirteenth session) before any code of r13, as its clean test (`appended`)
+    *APPENDED.values(),
 )
