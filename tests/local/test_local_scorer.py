@@ -23,7 +23,7 @@ def first_scenario(split="test"):
 def test_local_is_the_default_judge_and_scores_offline():
     scorer = PermScorer()
     # the runtime's rules revision is part of the identity: a resumed run never mixes rule sets
-    assert scorer.identity == "local:perm-minilm-v2@r12"
+    assert scorer.identity == "local:perm-minilm-v2@r13"
     rows = first_scenario()
     res = scorer.score([Sample(r["persona"], r["scenario"], r["query"], id=r["id"],
                                hidden_intention=r.get("hidden_intention"), completion=r["completion"])
@@ -80,7 +80,7 @@ def test_distill_cli_joins_a_judges_scores_by_id(tmp_path, write_jsonl):
     assert "60 examples;" in res.output  # every sample found its judge's scores
     assert "ONNX runtime vs training features" in res.output
     scorer = PermScorer({"judge": {"backend": "local", "model": str(tmp_path / "m")}})
-    assert scorer.identity == "local:mine@r12"  # its name and the runtime rules that score with it
+    assert scorer.identity == "local:mine@r13"  # its name and the runtime rules that score with it
 
 
 def test_unlabelled_lines_are_reported(write_jsonl):

@@ -13,6 +13,10 @@ from perm.local.v2.register import (
     EXPRESSION_FULL,
     EXPRESSION_NONE,
     NEIGHBOURS,
+    QUIET_FULL,
+    QUIET_NONE,
+    RELATED_FULL,
+    RELATED_NONE,
     SUPPORT_FULL,
     SUPPORT_NONE,
     WORDS,
@@ -24,6 +28,7 @@ from perm.local.v2.register import (
     off_shares,
     off_weights,
     own_reply,
+    related,
     support,
     weights,
 )
@@ -38,8 +43,8 @@ BANK = unit(SUPPORT_DIR + 0.15 * RNG.normal(size=(200, DIM)))
 #: other seekers' contexts (the relevance bank)
 CONTEXTS = unit(RNG.normal(size=(64, DIM)))
 CONTEXT = unit(RNG.normal(size=DIM))
-#: r7's rule: support alone decides whether a passage is support talk, no cap
-R7 = Settings(expression=None, cap=False)
+#: r7's rule: support alone decides whether a passage is support talk, no cap, no r13 test
+R7 = Settings(expression=None, cap=False, related=None)
 
 
 def _far() -> np.ndarray:
@@ -160,13 +165,68 @@ def test_the_expression_test_is_asked_only_for_passages_not_about_their_seeker()
         seen.append(list(where))
         return np.zeros(len(where))  # expresses nothing: counts wherever it is asked
 
-    got = off_weights(replies, CONTEXTS, BANK, Settings(), expression)
+    got = off_weights(replies, CONTEXTS, BANK, Settings(related=None), expression)
     # not the passage about the seeker, the short one, a lone passage, nor the far one that
     # support alone already counts in full
     assert seen == [[(0, 1)]]
     assert got == [[0.0, 1.0, 0.0, 1.0], [0.0]]
     with pytest.raises(ValueError, match="expression score"):
         off_weights(replies, CONTEXTS, BANK, Settings())
+    # r13 also asks it of a long passage related to nothing in the reply or the message
+    seen.clear()
+    assert off_weights(replies, CONTEXTS, BANK, Settings(), expression) == got
+    assert seen == [[(0, 1), (0, 3)]]
+
+
+def test_related_is_the_closest_of_the_context_and_the_other_passages():
+    a = unit(CONTEXT + 0.3 * _far())  # about the seeker
+    b = _far()
+    c = unit(b + 0.2 * RNG.normal(size=DIM))  # speaks to b, not to the seeker
+    got = related(np.stack([a, b, c]), CONTEXT)
+    cos = lambda x, y: float(unit(x) @ unit(y))  # noqa: E731
+    assert got[0] == pytest.approx(max(cos(a, CONTEXT), cos(a, b), cos(a, c)), abs=1e-5)
+    assert got[1] == pytest.approx(max(cos(b, CONTEXT), cos(b, a), cos(b, c)), abs=1e-5)
+    assert got[1] == pytest.approx(cos(b, c), abs=1e-5) and got[1] < 0.99  # never itself (1.0)
+
+
+def test_since_r13_a_quiet_passage_related_to_nothing_counts_whatever_z_and_support_say():
+    st = Settings()
+    n = int(WORDS[1])
+    nan = float("nan")
+    talk = (9.0, 0.9)  # about this seeker (z) and close to our replies' passages (support)
+    quiet, loud = QUIET_FULL, QUIET_NONE  # expression read alone, at the ends of its ramp
+    # related at or below the 1st percentile of good replies' passages, and expressing no more
+    # alone than the 10th percentile of them: counts in full
+    assert weights([(n, *talk, 4.0, 0.9), (n, *talk, quiet, RELATED_FULL)], st) == [0.0, 1.0]
+    assert weights([(n, *talk, 4.0, 0.9), (n, *talk, quiet, RELATED_NONE)], st) == [0.0, 0.0]
+    # a passage that reads as support talk on its own is spared, however unrelated
+    assert weights([(n, *talk, 4.0, 0.9), (n, *talk, loud, 0.0)], st) == [0.0, 0.0]
+    mid_r, mid_q = (RELATED_FULL + RELATED_NONE) / 2, (QUIET_FULL + QUIET_NONE) / 2
+    assert weights([(n, *talk, 4.0, 0.9), (n, *talk, quiet, mid_r)], st)[1] == pytest.approx(0.5)
+    assert weights([(n, *talk, 4.0, 0.9), (n, *talk, mid_q, 0.0)], st)[1] == pytest.approx(0.5)
+    # the word ramp still gates it, and a lone passage is never counted
+    assert weights([(n, *talk, 4.0, 0.9), (int(WORDS[0]), *talk, 0.0, 0.0)], st)[1] == 0.0
+    assert weights([(n, *talk, 0.0, 0.0)], st) == [0.0]
+    # the larger of the two routes counts; a missing or nan value, or r12's settings, add nothing
+    assert weights([(n, *talk, 4.0, 0.9), (n, Z_FULL, SUPPORT_FULL, 4.0, 0.9)], st)[1] == 1.0
+    assert weights([(n, *talk, 4.0, 0.9), (n, *talk, quiet)], st) == [0.0, 0.0]
+    assert weights([(n, *talk, 4.0, 0.9), (n, *talk, quiet, nan)], st) == [0.0, 0.0]
+    assert weights([(n, *talk, 4.0, 0.9), (n, *talk, nan, 0.0)], st) == [0.0, 0.0]
+    assert weights([(n, *talk, 4.0, 0.9), (n, *talk, quiet, 0.0)], Settings(related=None)) == [0.0, 0.0]
+
+
+def test_since_r13_off_weights_measure_related_on_long_passages_of_long_replies():
+    own = unit(CONTEXT + 0.5 * _far())  # about this seeker
+    loose = _far()  # far from the context, from the support bank and from `own`
+    pair = unit(loose + 0.1 * RNG.normal(size=DIM))  # a second paragraph on the same subject
+    expr = lambda where: np.full(len(where), QUIET_FULL)  # noqa: E731  (expresses little alone)
+    got = off_weights([(np.stack([own, loose]), [40, 40], CONTEXT),
+                       (np.stack([own, loose, pair]), [40, 40, 40], CONTEXT),
+                       (np.stack([own, loose]), [40, int(WORDS[0])], CONTEXT)], CONTEXTS, BANK,
+                      Settings(support=(-1.0, -0.5)), expr)  # support never counts here
+    assert got[0] == [0.0, 1.0]  # related to nothing: counts
+    assert got[1][0] == 0.0 and got[1][1] < 1.0  # two paragraphs that speak to each other
+    assert got[2] == [0.0, 0.0]  # too short to count
 
 
 def test_settings_round_trip_through_meta_and_default_where_absent():
@@ -175,7 +235,10 @@ def test_settings_round_trip_through_meta_and_default_where_absent():
     assert Settings.from_meta({}) == Settings() == Settings.from_meta({"bank": 10, "layer": "last"})
     assert Settings().as_meta() == {"support": [SUPPORT_FULL, SUPPORT_NONE], "z": [Z_FULL, Z_NONE],
                                     "words": list(WORDS), "neighbours": NEIGHBOURS,
-                                    "expression": [EXPRESSION_FULL, EXPRESSION_NONE], "cap": True}
+                                    "expression": [EXPRESSION_FULL, EXPRESSION_NONE], "cap": True,
+                                    "related": [RELATED_FULL, RELATED_NONE], "quiet": [QUIET_FULL, QUIET_NONE]}
+    # a folder that records r12's settings (no `related`) gets r13's test; null switches it off
+    assert Settings.from_meta({"related": None}).related is None
 
 
 def test_the_bank_holds_our_own_replies_passages_only():
@@ -279,3 +342,32 @@ def test_since_r8_the_cap_is_what_makes_a_short_practical_reply_plus_a_paragraph
     uncapped.register = Settings(cap=False)
     assert all(float(a) > float(b) for a, b in zip(uncapped.predict(padded), alone))
     assert all(float(a) < float(b) for a, b in zip(packaged_v2.predict(padded), alone))
+
+
+#: written for this test; not one of the audit's appendices
+BOOK_SALE = ("The library's autumn book sale runs from the third to the ninth, with paperbacks at "
+             "fifty pence, hardbacks at a pound and a children's corner near the reading room.")
+
+
+def test_since_r13_a_paragraph_about_nothing_here_no_longer_lifts_a_good_reply(packaged_v2):
+    """Measured when r13 was written: after this audit reply, r12's tests let the notice
+    through (its z against other seekers' contexts was not low) and the heads rated the padded
+    reply higher on all three response-side dimensions. It is related neither to the seeker's
+    message nor to the reply, and reads as nothing a supporter would say: now it costs."""
+    import dataclasses
+    from importlib import resources
+    from pathlib import Path
+
+    from perm.completion import split_completion
+    from perm.data import load_samples
+
+    good = load_samples(Path(str(resources.files("perm") / "audit" / "good.jsonl"))).samples
+    sample = next(s for s in good if s.id == "w4-s015-c02")
+    reply = split_completion(sample.completion or "").response
+    dims = ("expression", "reception", "bystander")
+    alone = [DimensionRequest(d, sample, "", reply) for d in dims]  # type: ignore[arg-type]
+    padded = [DimensionRequest(d, sample, "", f"{reply}\n\n{BOOK_SALE}") for d in dims]  # type: ignore[arg-type]
+    r12 = copy.copy(packaged_v2)
+    r12.register = dataclasses.replace(packaged_v2.register, related=None)
+    assert all(float(a) >= float(b) for a, b in zip(r12.predict(padded), r12.predict(alone)))
+    assert all(float(a) < float(b) for a, b in zip(packaged_v2.predict(padded), packaged_v2.predict(alone)))

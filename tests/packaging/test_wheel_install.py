@@ -80,7 +80,7 @@ def test_installed_wheel_converts_and_scores(user_env) -> None:
     sh(bin_dir / "perm", "score", data, "-o", work / "scored.jsonl", "--no-progress", cwd=work, env=env)
     scored = [json.loads(x) for x in (work / "scored.jsonl").read_text().splitlines()]
     assert [r["id"] for r in scored] == ["s0", "s1", "s2"]
-    assert all(isinstance(r["reward"], float) and r["judge"] == "local:perm-minilm-v2@r12" for r in scored)
+    assert all(isinstance(r["reward"], float) and r["judge"] == "local:perm-minilm-v2@r13" for r in scored)
     # perm-minilm-v1 reads MiniLM from a model package this venv lacks: the error says how to get it
     proc = subprocess.run([str(bin_dir / "perm"), "score", str(data), "-o", "v1.jsonl", "--judge",
                            "local", "--model", "perm-minilm-v1", "--no-progress"],

@@ -56,7 +56,7 @@ from .text import chunks, context_text, has_content, one_character, statistics, 
 
 FORMAT_VERSION = 2
 #: The runtime's rules on top of the heads, recorded in the judge identity
-#: (`local:perm-minilm-v2@r12`) so that a resumed run never mixes scores of two rule sets:
+#: (`local:perm-minilm-v2@r13`) so that a resumed run never mixes scores of two rule sets:
 #: r1 the heads alone (2026-12-04/05), r2 + the borrowed-text discount (2026-12-06), r3 + the
 #: relevance discount (2026-12-06, evening), r4 + a reply that is mostly its own analysis
 #: counted as borrowed (2026-12-06, late), r5 + asides to the grader or about the reply itself
@@ -72,8 +72,10 @@ FORMAT_VERSION = 2
 #: + such a tic counted in any place it is set off by commas: closing a sentence ("..., Kwame.",
 #: "..., okay?") or inside one (", Kwame,"), all places together (2026-12-07, twelfth session),
 #: r11 + narrated actions ("*nods slowly*", "(leans in)") counted as borrowed (the same day),
-#: r12 + a tic may be up to eight words long ("If I'm understanding you right, ...").
-RULES = 12
+#: r12 + a tic may be up to eight words long ("If I'm understanding you right, ..."), r13 + a
+#: passage related neither to the seeker's message nor to any other passage of its reply counts
+#: as off register whatever the other tests say (an appended recipe, song lines; thirteenth session).
+RULES = 13
 HEADS = {"resonation": ("resonation",), "reply": ("expression", "bystander"),
          "reception": ("reception",)}
 HEAD_OF = {d: (h, k) for h, dims in HEADS.items() for k, d in enumerate(dims)}

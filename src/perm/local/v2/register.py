@@ -28,7 +28,9 @@ Since r8 a third test can stand in for the first:
   passages as a short practical answer does (support 0.38, above the range), but read alone it
   expresses nothing (median 0.97 of 5). `EXPRESSION_FULL` and `EXPRESSION_NONE` are the 2nd and
   10th percentiles of this score over the passages of the replies our labellers gave an
-  expression of 4 or 5 in our dev and test splits (885 passages of more than 15 words): chosen
+  expression of 4 or 5 in our dev and test splits (1,135 passages of any length; an earlier
+  version of this note said the 885 of more than 15 words, whose percentiles are 0.831 and
+  1.306): chosen
   from real good replies, not from the attacks.
 
 A passage that is not support talk by either test and not about this seeker counts:
@@ -52,7 +54,25 @@ by more than its share takes off: a forecast after the audit's HR summary writte
 took the heads' expression from 1.77 to 2.56. The model applies the same cap to a reply whose
 only borrowed text is sentences said again, asides or copied sentences. The expression range
 and the cap were chosen without looking at the § forms of `audit.reworded`, written before
-them as their clean test. Pure numpy.
+them as their clean test.
+
+Since r13 a passage can also count without the z test, when it is about nothing here:
+
+    off = rise(words; WORDS) * max(r8's off / rise, fall(related; RELATED_FULL, RELATED_NONE)
+                                                    * fall(expression; QUIET_FULL, QUIET_NONE))
+
+`related` is the passage's cosine with the seeker's context or, where higher, with the closest
+other passage of its reply. The z of a passage far from every context is noise (a recipe's
+cosine with all 384 bank contexts is near zero, so a small chance lead makes its z high), which
+let a recipe after a good reply count less than half in 36 of 45 audit scenarios. A good
+reply's paragraphs speak to the seeker or to each other; a paragraph appended from nowhere
+does neither. But MiniLM's cosine is weak on short, plain passages ("Not knowing what you want
+two days in is where most people are. Where does your head keep going?": 0.12), so the test
+alone took our v1 test split from 0.851 to 0.837; it counts only as far as the passage read
+alone also expresses less than most good passages do. Both ranges are percentiles over the
+885 passages (of more than 15 words, in replies of two or more) of our dev and test replies
+labelled 4-5 on expression: `related` at the 1st and 2nd, the expression alone at the 10th and
+25th. The six forms of `audit.appended` were written before r13 as its clean test. Pure numpy.
 """
 from __future__ import annotations
 
@@ -70,6 +90,14 @@ SUPPORT_FULL, SUPPORT_NONE = 0.306, 0.369
 Z_FULL, Z_NONE = 1.0, 2.0
 WORDS = (15, 25)
 EXPRESSION_FULL, EXPRESSION_NONE = 0.754, 1.246
+#: r13: `related` (a passage's cosine with the seeker's context or, if higher, with the closest
+#: other passage of its reply) at which a passage counts in full / not at all as unrelated: the
+#: 1st and 2nd percentiles over the 885 passages of more than 15 words of good dev and test replies
+RELATED_FULL, RELATED_NONE = 0.133, 0.174
+#: r13: ... and only as far as the passage read alone expresses less than most good passages do:
+#: its own expression score falls from counting in full at the 10th percentile of those 885
+#: passages' scores to not at all at the 25th
+QUIET_FULL, QUIET_NONE = 1.306, 1.764
 #: a passage that counts at least this much is left out of the text the cap scores
 STRIP = 0.5
 
@@ -80,7 +108,8 @@ class Settings:
     the range over which a passage's own expression score (the reply head on the passage
     alone) falls from "support talk" to "not" (None: only `support` decides, as in r7); `cap`:
     a reply is scored no higher than itself without the passages that count `STRIP` or more
-    and without its borrowed sentences (`borrowed.own_text`)."""
+    and without its borrowed sentences (`borrowed.own_text`); `related` and `quiet`: r13's
+    ranges for a passage related to nothing here (None: no such test, as in r12)."""
 
     support: tuple[float, float] = (SUPPORT_FULL, SUPPORT_NONE)
     z: tuple[float, float] = (Z_FULL, Z_NONE)
@@ -88,6 +117,8 @@ class Settings:
     neighbours: int = NEIGHBOURS
     expression: tuple[float, float] | None = (EXPRESSION_FULL, EXPRESSION_NONE)
     cap: bool = True
+    related: tuple[float, float] | None = (RELATED_FULL, RELATED_NONE)
+    quiet: tuple[float, float] = (QUIET_FULL, QUIET_NONE)
 
     @classmethod
     def from_meta(cls, meta: Mapping[str, Any]) -> Settings:
@@ -98,14 +129,17 @@ class Settings:
             return (float(meta[key][0]), float(meta[key][1])) if key in meta else default
 
         expr = meta.get("expression", d.expression)  # null: support alone decides (r7)
+        rel = meta.get("related", d.related)  # null: no unrelated-passage test (r12)
         return cls(pair("support", d.support), pair("z", d.z), pair("words", d.words),
                    int(meta.get("neighbours", d.neighbours)),
-                   None if expr is None else (float(expr[0]), float(expr[1])), bool(meta.get("cap", d.cap)))
+                   None if expr is None else (float(expr[0]), float(expr[1])), bool(meta.get("cap", d.cap)),
+                   None if rel is None else (float(rel[0]), float(rel[1])), pair("quiet", d.quiet))
 
     def as_meta(self) -> dict[str, Any]:
         return {"support": list(self.support), "z": list(self.z), "words": list(self.words),
                 "neighbours": self.neighbours,
-                "expression": None if self.expression is None else list(self.expression), "cap": self.cap}
+                "expression": None if self.expression is None else list(self.expression), "cap": self.cap,
+                "related": None if self.related is None else list(self.related), "quiet": list(self.quiet)}
 
 
 def own_reply(source: str) -> bool:
@@ -135,26 +169,34 @@ def support(passages: np.ndarray, bank: np.ndarray, k: int = NEIGHBOURS) -> np.n
     return out
 
 
-def weights(passages: Sequence[tuple[int, float, float, float]], settings: Settings | None = None) -> list[float]:
-    """How much each passage of a reply counts as neither support talk nor about this seeker
-    (0..1). `passages`: (word count, z, support, expression) of each passage; a value the rule
-    does not need may be nan (the z of a passage of `settings.words[0]` words or fewer, the
-    support and expression of one that is about this seeker, the expression of one whose
-    support alone counts it in full or when the settings have no `expression` range)."""
+#: what the rule measures of a passage: (word count, z, support, expression[, related])
+Passage = tuple[float, ...]
+
+
+def weights(passages: Sequence[Passage], settings: Settings | None = None) -> list[float]:
+    """How much each passage of a reply counts as neither support talk nor about this seeker,
+    or (r13) as related to nothing in its reply or its seeker's message (0..1). `passages`:
+    (word count, z, support, expression, related) of each passage (`related` may be left out:
+    r12); a value the rule does not need may be nan (the z and `related` of a passage of
+    `settings.words[0]` words or fewer, the support and expression of one that is about this
+    seeker, the expression of one whose support alone counts it in full or when the settings
+    have no `expression` range). A nan never counts."""
     st = settings or Settings()
     if len(passages) < 2:
         return [0.0] * len(passages)
     out = []
-    for n, z, near, expr in passages:
-        weight = ramp(float(n), *st.words)
-        if weight > 0.0:
-            weight *= ramp(z, st.z[1], st.z[0])  # falls from 1 at z[0] to 0 at z[1]
+    for n, z, near, expr, *rest in passages:
+        size = ramp(float(n), *st.words)
+        weight = ramp(z, st.z[1], st.z[0]) if size > 0.0 else 0.0  # falls from 1 at z[0] to 0 at z[1]
         if weight > 0.0:
             far = ramp(near, st.support[1], st.support[0])
             if st.expression is not None:
                 far = max(far, ramp(expr, st.expression[1], st.expression[0]))
             weight *= far
-        out.append(weight)
+        if st.related is not None and rest and size > 0.0:  # r13: about nothing here, whatever z says
+            quiet = ramp(expr, st.quiet[1], st.quiet[0])
+            weight = max(weight, ramp(rest[0], st.related[1], st.related[0]) * quiet)
+        out.append(size * weight)
     return out
 
 
@@ -164,10 +206,10 @@ def word_share(ws: Sequence[float], counts: Sequence[int]) -> float:
     return sum(w * n for w, n in zip(ws, counts)) / total if total else 0.0
 
 
-def off_share(passages: Sequence[tuple[int, float, float, float]], settings: Settings | None = None) -> float:
+def off_share(passages: Sequence[Passage], settings: Settings | None = None) -> float:
     """The share of a reply's words in passages that are neither support talk nor about this
     seeker (`weights` of each passage, weighted by its words)."""
-    return word_share(weights(passages, settings), [n for n, *_ in passages])
+    return word_share(weights(passages, settings), [int(p[0]) for p in passages])
 
 
 Expression = Callable[[Sequence[tuple[int, int]]], np.ndarray]
@@ -187,10 +229,16 @@ def off_weights(replies: Sequence[tuple[np.ndarray, Sequence[int], np.ndarray]],
     measured: list[list[list[float]]] = []
     todo: list[np.ndarray] = []
     where: list[tuple[int, int]] = []
+    loose: list[tuple[int, int]] = []  # r13: related to nothing here
     for r, (emb, counts, context) in enumerate(replies):
-        rows = [[float(n), float("nan"), float("nan"), float("nan")] for n in counts]
+        rows = [[float(n), float("nan"), float("nan"), float("nan"), float("nan")] for n in counts]
         long = [k for k, n in enumerate(counts) if n > st.words[0]]
         if len(counts) >= 2 and long:
+            if st.related is not None:
+                for k, rel in zip(long, related(emb, context)[long]):
+                    rows[k][4] = float(rel)
+                    if rel < st.related[1]:
+                        loose.append((r, k))
             for k, z in zip(long, zscores(emb[long], context, contexts)):
                 rows[k][1] = float(z)
                 if z < st.z[1]:
@@ -200,14 +248,28 @@ def off_weights(replies: Sequence[tuple[np.ndarray, Sequence[int], np.ndarray]],
     if todo:
         for (r, k), near in zip(where, support(np.stack(todo), bank, st.neighbours)):
             measured[r][k][2] = float(near)
-        # the expression test only matters where support alone does not already count it fully
-        ask = [(r, k) for r, k in where if measured[r][k][2] > st.support[0]]
-        if st.expression is not None and ask:
-            if expression is None:
-                raise ValueError("these register settings need each passage's expression score")
-            for (r, k), e in zip(ask, expression(ask)):
-                measured[r][k][3] = float(e)
-    return [weights([(int(n), z, near, e) for n, z, near, e in rows], st) for rows in measured]
+    # the expression test only matters where support alone does not already count it fully,
+    # and (r13) for each passage related to nothing here
+    ask = [(r, k) for r, k in where if measured[r][k][2] > st.support[0]] if st.expression is not None else []
+    ask = sorted(set(ask) | set(loose))
+    if ask:
+        if expression is None:
+            raise ValueError("these register settings need each passage's expression score")
+        for (r, k), e in zip(ask, expression(ask)):
+            measured[r][k][3] = float(e)
+    return [weights([tuple(row) for row in rows], st) for rows in measured]
+
+
+def related(passages: np.ndarray, context: np.ndarray) -> np.ndarray:
+    """Each passage's (rows of one reply, 2 or more) cosine with the seeker's context or, where
+    higher, with the closest other passage of the same reply (r13). A paragraph appended from
+    nowhere (a recipe, song lines, an FAQ) is close to neither; a reply's own paragraphs speak
+    to the seeker or to each other."""
+    u = unit(passages)
+    sims = u @ u.T
+    np.fill_diagonal(sims, -1.0)
+    out: np.ndarray = np.maximum(u @ unit(context), sims.max(axis=1))
+    return out
 
 
 def off_shares(replies: Sequence[tuple[np.ndarray, Sequence[int], np.ndarray]], contexts: np.ndarray,
