@@ -224,7 +224,8 @@ def off_weights(replies: Sequence[tuple[np.ndarray, Sequence[int], np.ndarray]],
     rows) is read, in one product for the whole batch, only for passages that are not about
     their seeker, and `expression` (given (reply, passage) indices, each passage's own
     expression score; needed when the settings have an `expression` range) only for those of
-    them that support alone does not count in full."""
+    them that support alone does not count in full, and (r13) for every long passage whose
+    `related` is below `settings.related[1]`, whatever its z."""
     st = settings or Settings()
     measured: list[list[list[float]]] = []
     todo: list[np.ndarray] = []
