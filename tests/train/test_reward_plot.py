@@ -67,3 +67,21 @@ def test_the_shortcut_signs_get_their_own_panel_when_logged(tmp_path):
     assert signs == [("perm/sign_copied", "copied"), ("perm/sign_unfinished", "unfinished"),
                      ("perm/shared_lines", "lines said to many seekers")]
     assert plot_run(tmp_path).stat().st_size > 10_000
+
+
+def test_a_series_of_one_step_is_drawn_as_a_point(tmp_path, monkeypatch):
+    """After the first logged step a line of one point is invisible: it gets a marker."""
+    import matplotlib.pyplot as plt
+
+    figures = []
+    close = plt.close
+    monkeypatch.setattr(plt, "close", lambda fig=None: (figures.append(fig), close(fig)))
+    write_metrics(tmp_path / "metrics.jsonl", 1)
+    plot_run(tmp_path)
+    lines = [ln for ax in figures[0].axes for ln in ax.lines]
+    assert lines and all(ln.get_marker() == "o" for ln in lines)
+    assert all(ax.get_xlim() == (0.0, 2.0) for ax in figures[0].axes if ax.get_visible())
+    figures.clear()
+    write_metrics(tmp_path / "metrics.jsonl", 4)  # a real line: no markers
+    plot_run(tmp_path)
+    assert all(ln.get_marker() in ("None", None, "") for ax in figures[0].axes for ln in ax.lines)

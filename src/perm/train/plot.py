@@ -104,7 +104,9 @@ def plot_run(run: str | Path, out: str | Path | None = None, *, window: int | No
         for key, label in keys:
             xs, ys = series(history, key)
             w = window or max(1, len(ys) // 10)
-            line, = ax.plot(xs, ys, alpha=0.3 if w > 1 else 1.0, linewidth=1)
+            # a lone point has no line to draw: mark it, or the panel looks empty after step 1
+            line, = ax.plot(xs, ys, alpha=0.3 if w > 1 else 1.0, linewidth=1,
+                            marker="o" if len(xs) == 1 else None, markersize=5)
             if w > 1:
                 ax.plot(xs, smooth(ys, w), color=line.get_color(), linewidth=2,
                         label=f"{label} (avg {w})")
@@ -112,6 +114,9 @@ def plot_run(run: str | Path, out: str | Path | None = None, *, window: int | No
                 line.set_label(label)
         ax.set_title(name, fontsize=10)
         ax.set_xlabel("step")
+        lo, hi = ax.get_xlim()
+        if hi - lo < 2:  # one step logged: show whole steps around it, not 0.995 ... 1.005
+            ax.set_xlim((lo + hi) / 2 - 1, (lo + hi) / 2 + 1)
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.grid(alpha=0.3)
         ax.legend(fontsize=8)
