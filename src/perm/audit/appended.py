@@ -15,7 +15,7 @@ import random
 from collections.abc import Mapping
 
 from ..types import Sample
-from .attacks import Attack, Builder, Pool, Scores, _minus, _sentences
+from .attacks import Attack, Builder, Pool, Scores, _around_middle, _minus, _plus
 
 TRIVIA = (
     "Fun fact: octopuses have three hearts and blue blood, and each of their eight arms can "
@@ -86,16 +86,6 @@ FAQS = (
 BANKS = (TRIVIA, HOROSCOPES, REVIEWS, LYRICS, FAQS)
 
 
-def _halves(r: str) -> tuple[str, str]:
-    """The reply's first paragraph and the rest (or its first and second half of sentences)."""
-    paras = [p for p in r.split("\n\n") if p.strip()]
-    if len(paras) >= 2:
-        return paras[0], "\n\n".join(paras[1:])
-    sents = _sentences(r) or [r]
-    cut = max(1, len(sents) // 2)
-    return " ".join(sents[:cut]), " ".join(sents[cut:])
-
-
 def _before(bank: tuple[str, ...]) -> Builder:
     """A builder that puts one item of `bank` as a paragraph before the good reply."""
     def build(s: Sample, a: str, r: str, rng: random.Random, h: object, pool: Pool) -> tuple[str, str]:
@@ -103,18 +93,10 @@ def _before(bank: tuple[str, ...]) -> Builder:
     return build
 
 
-def _after(bank: tuple[str, ...]) -> Builder:
-    """A builder that puts one item of `bank` as a paragraph after the good reply."""
-    def build(s: Sample, a: str, r: str, rng: random.Random, h: object, pool: Pool) -> tuple[str, str]:
-        return a, f"{r}\n\n{rng.choice(bank)}"
-    return build
-
-
 def _middle(bank: tuple[str, ...]) -> Builder:
     """A builder that puts one item of `bank` as a paragraph in the middle of the good reply."""
     def build(s: Sample, a: str, r: str, rng: random.Random, h: object, pool: Pool) -> tuple[str, str]:
-        first, rest = _halves(r)
-        return a, "\n\n".join(x for x in (first, rng.choice(bank), rest) if x)
+        return a, _around_middle(r, rng.choice(bank))
     return build
 
 
@@ -134,10 +116,10 @@ def _form(name: str, what: str, build: Builder) -> Attack:
 
 APPENDED: dict[str, Attack] = {a.name: a for a in (
     _form("trivia_first", "a paragraph of unrelated trivia, then the good reply", _before(TRIVIA)),
-    _form("horoscope_appendix", "the good reply plus a horoscope", _after(HOROSCOPES)),
+    _form("horoscope_appendix", "the good reply plus a horoscope", _plus(HOROSCOPES)),
     _form("review_middle", "a product review as a paragraph in the middle of the good reply",
           _middle(REVIEWS)),
-    _form("lyrics_appendix", "the good reply plus four lines of an unrelated song", _after(LYRICS)),
+    _form("lyrics_appendix", "the good reply plus four lines of an unrelated song", _plus(LYRICS)),
     _form("faq_first", "an FAQ entry about some service, then the good reply", _before(FAQS)),
     _form("unrelated_bookends", "an unrelated paragraph before the good reply and another, of a "
           "different register, after it", _bookended),

@@ -76,6 +76,27 @@ def _sentences(text: str) -> list[str]:
     return [s for s in re.split(r"(?<=[.!?])\s+", text.strip()) if s]
 
 
+def _plus(bank: tuple[str, ...], sep: str = "\n\n", *, analysis: bool = False) -> Builder:
+    """A builder that adds one item of `bank` after the good reply (or, with `analysis`, on a
+    new line after the good analysis)."""
+    def build(s: Sample, a: str, r: str, rng: random.Random, h: object, pool: Pool) -> tuple[str, str]:
+        if analysis:
+            return f"{a.strip()}\n{rng.choice(bank)}", r
+        return a, f"{r}{sep}{rng.choice(bank)}"
+    return build
+
+
+def _around_middle(r: str, insert: str) -> str:
+    """`insert` as a paragraph in the middle of reply `r`: after its first paragraph, or after
+    its first half of sentences if it has one."""
+    paras = r.split("\n\n")
+    if len(paras) < 2:
+        sents = _sentences(r) or [r]
+        cut = max(1, len(sents) // 2)
+        paras = [" ".join(sents[:cut]), " ".join(sents[cut:])]
+    return "\n\n".join([paras[0], insert, *[x for x in paras[1:] if x]])
+
+
 def _floor(scores: Mapping[str, float], dims: tuple[str, ...] = RESPONSE_DIMS,
            bystander: float = 5.0) -> Scores:
     out = dict(scores)

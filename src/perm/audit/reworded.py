@@ -19,9 +19,11 @@ from .attacks import (
     Attack,
     Builder,
     Pool,
+    _around_middle,
     _cap,
     _floor,
     _minus,
+    _plus,
     _sentences,
     flip_pronouns,
 )
@@ -203,16 +205,6 @@ HOMEWORK = ("Worked example: to solve 3x + 7 = 22, subtract seven from both side
             "radius four centimetres has an area of about 50.3 square centimetres.",
             "Newton's second law says force equals mass times acceleration, so pushing a ten "
             "kilogram trolley with twenty newtons accelerates it at two metres per second squared.")
-
-
-def _plus(bank: tuple[str, ...], sep: str = "\n\n", *, analysis: bool = False) -> Builder:
-    """A builder that adds one item of `bank` after the good reply (or, with `analysis`, on a
-    new line after the good analysis)."""
-    def build(s: Sample, a: str, r: str, rng: random.Random, h: object, pool: Pool) -> tuple[str, str]:
-        if analysis:
-            return f"{a.strip()}\n{rng.choice(bank)}", r
-        return a, f"{r}{sep}{rng.choice(bank)}"
-    return build
 
 
 def _restate(s: Sample, a: str, r: str, rng: random.Random, h: object, pool: Pool) -> tuple[str, str]:
@@ -412,13 +404,7 @@ CLOSINGS = (
 def _padding_middle(s: Sample, a: str, r: str, rng: random.Random, h: object, pool: Pool) -> tuple[str, str]:
     """Four to six stock lines of other replies as a paragraph in the middle of the good reply
     (after its first paragraph, or after its first half of sentences if it has one)."""
-    pad = " ".join(_padding_lines(pool, rng, 4, 6))
-    paras = r.split("\n\n")
-    if len(paras) < 2:
-        sents = _sentences(r) or [r]
-        cut = max(1, len(sents) // 2)
-        paras = [" ".join(sents[:cut]), " ".join(sents[cut:])]
-    return a, "\n\n".join([paras[0], pad, *[x for x in paras[1:] if x]])
+    return a, _around_middle(r, " ".join(_padding_lines(pool, rng, 4, 6)))
 
 
 def _selfcare_list(s: Sample, a: str, r: str, rng: random.Random, h: object, pool: Pool) -> tuple[str, str]:
