@@ -199,12 +199,15 @@ def run(data: Path, log: Callable[[str], None] = print) -> dict[str, Any]:
 
 
 def cli(doc: str | None, job: Callable[..., dict[str, Any]], argv: Sequence[str] | None,
-        check: Callable[[], str | None] = lambda: None) -> int:
+        check: Callable[[], str | None] = lambda: None, flags: dict[str, str] | None = None) -> int:
     """`--data DIR -o FILE` for a job over the human-judged pair sources: 2 with a message when
-    the data (or what `check` names) is missing, else the job's JSON document."""
+    the data (or what `check` names) is missing, else the job's JSON document. `flags` adds
+    on/off options (name -> help), passed to the job as keyword arguments."""
     ap = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--data", type=Path, default=DEFAULT_DATA)
     ap.add_argument("-o", "--output", type=Path, default=None)
+    for name, text in (flags or {}).items():
+        ap.add_argument(f"--{name}", action="store_true", help=text)
     a = ap.parse_args(argv)
     missing = (None if (a.data / "counsel-chat" / "pairs.jsonl").exists()
                else f"no human-judged data at {a.data} (see ../shared/data/human-judged/README.md)")
@@ -212,7 +215,8 @@ def cli(doc: str | None, job: Callable[..., dict[str, Any]], argv: Sequence[str]
     if missing:
         print(missing, file=sys.stderr)
         return 2
-    emit(job(a.data, log=lambda m: print(m, file=sys.stderr)), a.output)
+    on = {name: getattr(a, name) for name in (flags or {})}
+    emit(job(a.data, log=lambda m: print(m, file=sys.stderr), **on), a.output)
     return 0
 
 
