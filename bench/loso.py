@@ -198,6 +198,18 @@ def run(data: Path, log: Callable[[str], None] = print) -> dict[str, Any]:
             "pairs": {s: len(p) for s, p in pairs.items()}, "results": table}
 
 
+def needs_hf(module: str) -> Callable[[], str | None]:
+    """A `cli` check: the message for a job that needs torch and transformers, when they are missing."""
+    def check() -> str | None:
+        try:
+            import torch  # noqa: F401
+            import transformers  # noqa: F401
+        except ImportError:
+            return f"{module} needs torch and transformers: pip install -e '.[hf]'"
+        return None
+    return check
+
+
 def cli(doc: str | None, job: Callable[..., dict[str, Any]], argv: Sequence[str] | None,
         check: Callable[[], str | None] = lambda: None, flags: dict[str, str] | None = None) -> int:
     """`--data DIR -o FILE` for a job over the human-judged pair sources: 2 with a message when

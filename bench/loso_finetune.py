@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bench.loso import PAIR_SOURCES, Pair, accuracy, cli, load
+from bench.loso import PAIR_SOURCES, Pair, accuracy, cli, load, needs_hf
 from bench.validity import _response
 
 CONTEXT_TOKENS = 96
@@ -220,17 +220,8 @@ def run(data: Path, log: Callable[[str], None] = print, *, ceiling: bool = False
             "reply_tokens": REPLY_TOKENS, "results": table}
 
 
-def _needs_torch() -> str | None:
-    try:
-        import torch  # noqa: F401
-        import transformers  # noqa: F401
-    except ImportError:
-        return "bench.loso_finetune needs torch and transformers: pip install -e '.[hf]'"
-    return None
-
-
 def main(argv: Sequence[str] | None = None) -> int:
-    return cli(__doc__, run, argv, _needs_torch, flags={
+    return cli(__doc__, run, argv, needs_hf("bench.loso_finetune"), flags={
         "ceiling": "instead, train and test on each source itself, 2 folds by context"})
 
 

@@ -27,7 +27,7 @@ from typing import Any
 
 import numpy as np
 
-from bench.loso import PAIR_SOURCES, Pair, accuracy, apply_bt, cli, fit_bt, load
+from bench.loso import PAIR_SOURCES, Pair, accuracy, apply_bt, cli, fit_bt, load, needs_hf
 from bench.validity import _response
 
 CUTS = (0.5, 0.7, 0.85)
@@ -121,17 +121,8 @@ def run(data: Path, log: Callable[[str], None] = print) -> dict[str, Any]:
             "features": int(x.shape[1]), "results": table}
 
 
-def _needs_torch() -> str | None:
-    try:
-        import torch  # noqa: F401
-        import transformers  # noqa: F401
-    except ImportError:
-        return "bench.loso_tokens needs torch and transformers: pip install -e '.[hf]'"
-    return None
-
-
 def main(argv: Sequence[str] | None = None) -> int:
-    return cli(__doc__, run, argv, _needs_torch)
+    return cli(__doc__, run, argv, needs_hf("bench.loso_tokens"))
 
 
 if __name__ == "__main__":

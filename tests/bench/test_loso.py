@@ -26,3 +26,14 @@ def test_accuracy_counts_ties_as_half_and_skips_missing():
     pairs = [("a", "b", "g"), ("c", "d", "g"), ("e", "f", "g"), ("a", "z", "g")]
     score = {"a": 2.0, "b": 1.0, "c": 1.0, "d": 1.0, "e": 0.0, "f": math.nan}
     assert accuracy(score, pairs) == 0.75  # (1 + 0.5) / 2 scored pairs
+
+
+def test_needs_hf_names_the_module_and_the_extra_when_torch_is_missing(monkeypatch):
+    import sys
+
+    from bench.loso import needs_hf
+    monkeypatch.setitem(sys.modules, "torch", None)  # import torch now raises ImportError
+    assert needs_hf("bench.loso_finetune")() == (
+        "bench.loso_finetune needs torch and transformers: pip install -e '.[hf]'")
+    monkeypatch.undo()
+    assert needs_hf("bench.loso_finetune")() is None  # installed here
