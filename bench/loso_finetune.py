@@ -16,9 +16,8 @@ tests the same model on each source itself instead (2 folds by context, as in `b
 
 The settings (`Settings`) were fixed before this module's first run and are not tuned (a
 prototype with two epochs had scored one fold of the reflections, 0.57; one epoch was chosen for
-time): at most
-1,500 training pairs drawn at random, one epoch, 16 pairs per step, AdamW at 3e-5 for the
-encoder and 1e-3 for the head, 10 % warm-up then linear decay, one seed. On 2 CPU cores the
+time): at most 1,500 training pairs drawn at random, one epoch, 16 pairs per step, AdamW at 3e-5
+for the encoder and 1e-3 for the head, 10 % warm-up then linear decay, one seed. On 2 CPU cores the
 left-out run took 42 minutes and `--ceiling` 28 (longer texts cost more).
 
 Needs torch and transformers (the `[hf]` extra). Nothing trained here is saved or shipped:
