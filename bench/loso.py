@@ -138,6 +138,12 @@ def apply_bt(model: np.ndarray, x: np.ndarray) -> np.ndarray:
     return out
 
 
+def context_folds(pairs: Sequence[Pair]) -> list[list[Pair]]:
+    """The two folds of the same-source ceilings: a pair's fold is a hash of its context, so no
+    context is in both, and the split is the same in every probe and run."""
+    return [[p for p in pairs if zlib.crc32(p[2].encode()) % 2 == k] for k in (0, 1)]
+
+
 def accuracy(score: dict[str, float], pairs: Sequence[Pair]) -> float:
     """`bench.validity.pair_accuracy` (ties count half, missing scores skipped), rounded."""
     acc, _ = pair_accuracy(score, [{"better_id": b, "worse_id": w} for b, w, _ in pairs])
@@ -169,7 +175,7 @@ def run(data: Path, log: Callable[[str], None] = print) -> dict[str, Any]:
         row = {name: accuracy(sc, test) for name, sc in base.items()}
         for name in ("encoder", "v2+"):
             row[f"BT on the other sources, {name}"] = accuracy(scores(name, train), test)
-        folds = [[p for p in test if zlib.crc32(p[2].encode()) % 2 == k] for k in (0, 1)]
+        folds = context_folds(test)
         right = [accuracy(scores("encoder", folds[1 - k]), folds[k]) * len(folds[k]) for k in (0, 1)]
         row["ceiling: BT on the same source (2 folds by context), encoder"] = round(sum(right) / len(test), 4)
         row["test pairs"] = len(test)

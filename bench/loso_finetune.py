@@ -29,13 +29,12 @@ import math
 import random
 import sys
 import time
-import zlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bench.loso import PAIR_SOURCES, Pair, accuracy, cli, load, needs_hf
+from bench.loso import PAIR_SOURCES, Pair, accuracy, cli, context_folds, load, needs_hf
 from bench.validity import _response
 
 CONTEXT_TOKENS = 96
@@ -66,7 +65,7 @@ def context_of(item: dict[str, Any]) -> str:
 def pack(context_ids: Sequence[int], reply_ids: Sequence[int], cls: int, sep: int) -> tuple[list[int], int]:
     """`[CLS] context [SEP] reply [SEP]` with the context's *last* and the reply's *first* word
     pieces kept, and the position where the reply's segment starts."""
-    ctx = list(context_ids)[-CONTEXT_TOKENS:] if CONTEXT_TOKENS else []
+    ctx = list(context_ids)[-CONTEXT_TOKENS:]
     rep = list(reply_ids)[:REPLY_TOKENS]
     return [cls, *ctx, sep, *rep, sep], len(ctx) + 2
 
@@ -196,7 +195,7 @@ def run(data: Path, log: Callable[[str], None] = print, *, ceiling: bool = False
         row = {"length": accuracy({i: math.log1p(len(_response(items[i]).split())) for i in _ids(test)}, test)}
         if ceiling:
             right = 0.0
-            folds = [[p for p in test if zlib.crc32(p[2].encode()) % 2 == k] for k in (0, 1)]
+            folds = context_folds(test)
             if not all(folds):
                 log(f"{left}: all its contexts fall in one fold, no ceiling")
                 table[left] = {**row, "test pairs": len(test)}

@@ -20,14 +20,23 @@ from __future__ import annotations
 import math
 import sys
 import time
-import zlib
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from bench.loso import PAIR_SOURCES, Pair, accuracy, apply_bt, cli, fit_bt, load, needs_hf
+from bench.loso import (
+    PAIR_SOURCES,
+    Pair,
+    accuracy,
+    apply_bt,
+    cli,
+    context_folds,
+    fit_bt,
+    load,
+    needs_hf,
+)
 from bench.validity import _response
 
 CUTS = (0.5, 0.7, 0.85)
@@ -102,7 +111,7 @@ def run(data: Path, log: Callable[[str], None] = print) -> dict[str, Any]:
         return dict(zip(ids, apply_bt(model, x[:, cols]).tolist()))
 
     def ceiling(test: Sequence[Pair], cols: slice) -> float:
-        folds = [[p for p in test if zlib.crc32(p[2].encode()) % 2 == k] for k in (0, 1)]
+        folds = context_folds(test)
         return round(sum(accuracy(scores(folds[1 - k], cols), folds[k]) * len(folds[k])
                          for k in (0, 1)) / len(test), 4)
 

@@ -37,3 +37,12 @@ def test_needs_hf_names_the_module_and_the_extra_when_torch_is_missing(monkeypat
         "bench.loso_finetune needs torch and transformers: pip install -e '.[hf]'")
     monkeypatch.undo()
     assert needs_hf("bench.loso_finetune")() is None  # installed here
+
+
+def test_context_folds_split_by_context_and_keep_every_pair():
+    from bench.loso import context_folds
+    pairs = [(f"b{k}", f"w{k}", f"ctx{k % 7}") for k in range(40)]
+    folds = context_folds(pairs)
+    assert sorted(folds[0] + folds[1]) == sorted(pairs)
+    assert not {p[2] for p in folds[0]} & {p[2] for p in folds[1]}  # no context on both sides
+    assert all(folds) and context_folds(pairs) == folds  # both used; the same split every time
