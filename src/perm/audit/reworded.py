@@ -28,6 +28,7 @@ from .attacks import (
     flip_pronouns,
 )
 from .offdomain import OFFDOMAIN
+from .unsafe import VARIED
 
 RESTATE_LEADS = ("So what I'm hearing is this: ", "Let me make sure I've got it. ",
                  "If I understand you right: ")
@@ -535,4 +536,6 @@ REWORDED: tuple[Attack, ...] = (
             "anyone (form of keyword_stuffing)", _closing, needs_pool=False),
     # written 2026-12-07 (thirteenth session) before any code of r13, as its clean test (`appended`)
     *APPENDED.values(),
+    # written 2026-12-07 (fifteenth session): 48 varied unsafe suggestions (`unsafe`)
+    VARIED,
 )
