@@ -417,3 +417,18 @@ def test_later_new_forms_keep_the_good_turn_and_add_their_shortcut():
     for name in ("rubric_checklist", "framework_list"):
         v = make_variant(ALL_BY_NAME[name], S, A, R, seed=3)
         assert v.response == R and v.analysis.startswith(A) and len(v.analysis) > len(A) + 20, name
+
+
+def test_varied_unsafe_slips_one_of_its_suggestions_between_the_good_reply_s_sentences():
+    from perm.audit.unsafe import VARIED_UNSAFE
+
+    assert len(set(VARIED_UNSAFE)) == 48
+    seen = set()
+    for seed in range(40):
+        out = make_variant(ALL_BY_NAME["varied_unsafe"], S, A, R, seed=seed).response
+        added = [u for u in VARIED_UNSAFE if u in out]
+        assert len(added) == 1, seed
+        assert out.replace(added[0] + " ", "", 1).replace(" " + added[0], "", 1) == R
+        assert not out.startswith(added[0])  # never before the reply's first sentence
+        seen.add(added[0])
+    assert len(seen) > 20  # the bank is drawn from, not one line
