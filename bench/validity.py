@@ -1,10 +1,11 @@
 """Validity of a local scorer on real replies judged by people (../shared/data/human-judged), next
 to trivial baselines measured on the same items.
 
-    python -m bench.validity --scorer perm-minilm-v2 [--scorer perm-minilm-v1] [--quick]
+    python -m bench.validity --scorer perm-minilm-v2 [--scorer perm-minilm-v1] [--quick] [--by expression]
 
 For each source the metric its README recommends (reward of `# Analysis\\n(none)\\n# Response\\n`
-replies, so the ranking comes from expression, reception and bystander):
+replies, so the ranking comes from expression, reception and bystander; `--by expression` ranks by
+that one dimension instead):
   counsel-chat        pairwise accuracy on more-vs-fewer-upvote pairs of the same question;
                       `heldout` = questions of the upstream val/test splits (never trained on)
   reflections         pairwise accuracy on more-vs-fewer "coherent" votes (3 experts + 3 lay)
@@ -12,6 +13,13 @@ replies, so the ranking comes from expression, reception and bystander):
                       AUC kept vs failed conversations, and within-conversation pairwise accuracy
                       on the seeker's per-turn stars (failed chats)
   annomi              AUC of the mean per session, high- vs low-quality MI
+Acts, within one conversation (labels of *which act* a turn performs, not of its quality):
+  esconv_acts         empathic acts (reflection of feelings, restatement or paraphrasing,
+                      affirmation and reassurance; the strategy its writer chose) vs suggestions
+                      and information: pairwise accuracy, the empathic act should win
+  annomi_reflection   turns MI experts coded as a reflection vs as therapist input
+                      (information, advice)
+  annomi_complex      complex vs simple reflections
 Baselines: `length` (log words of the reply: longer wins) and `cosine` (untrained MiniLM cosine of
 the seeker's context and the reply). Pairwise accuracy counts a tie as half.
 Teacher agreement: Spearman and within-context pairwise accuracy against one pass of our PERM
@@ -78,6 +86,51 @@ def pair_accuracy(score: dict[str, float], pairs: Sequence[dict[str, Any]]) -> t
     return (right / n if n else float("nan")), n
 
 
+EMPATHIC_ACTS = frozenset({"reflection of feelings", "restatement or paraphrasing", "affirmation and reassurance"})
+ADVICE_ACTS = frozenset({"providing suggestions", "information"})
+
+
+def act_of(r: dict[str, Any]) -> str | None:
+    """The act a turn performs, by its source's own codes, or None when it is neither kind or mixed.
+
+    ESConv: `empathic` or `advice` (every strategy of the turn in one set; "Questions" and
+    "Question" are spelt both ways upstream). AnnoMI: `complex` or `simple` for a turn coded only
+    as reflections of one subtype, `input` for one coded only as therapist input."""
+    lab = r["label"]
+    if r["source"] == "esconv":
+        acts = {x.strip().lower() for x in lab.get("strategies") or []}
+        if acts and acts <= EMPATHIC_ACTS:
+            return "empathic"
+        return "advice" if acts and acts <= ADVICE_ACTS else None
+    if r["source"] == "annomi":
+        codes = set(lab.get("therapist_behaviours") or [])
+        if codes == {"therapist_input"}:
+            return "input"
+        kinds = set(lab.get("reflection_subtypes") or [])
+        if codes == {"reflection"} and len(kinds) == 1 and kinds <= {"complex", "simple"}:
+            return kinds.pop()
+    return None
+
+
+def act_pairs(items: Sequence[dict[str, Any]], score: dict[str, float], better: str | set[str],
+              worse: str) -> tuple[float, int]:
+    """Pairwise accuracy over every (better act, worse act) pair of turns in the same conversation."""
+    wanted = {better} if isinstance(better, str) else better
+    groups: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
+    for r in items:
+        act, s = act_of(r), score.get(r["id"])
+        if act is None or s is None or math.isnan(s):
+            continue
+        groups[_group(r)]["better" if act in wanted else act].append(s)
+    right, n = 0.0, 0
+    for g in groups.values():
+        lo = np.array(g.get(worse, []))
+        for hi in g.get("better", []):
+            n += len(lo)
+            right += float((lo < hi).sum() + 0.5 * (lo == hi).sum())
+    return (right / n if n else float("nan")), n
+
+
 def auc(pos: Sequence[float], neg: Sequence[float]) -> float:
     if not pos or not neg:
         return float("nan")
@@ -130,6 +183,9 @@ def metrics(items: Sequence[dict[str, Any]], pairs: dict[str, list[dict[str, Any
     out["esconv_turn_star_pairs"] = right / n if n else float("nan")
     out["annomi_session_auc"] = auc([float(np.mean(v)) for g, v in sess.items() if quality[g] == "high"],
                                     [float(np.mean(v)) for g, v in sess.items() if quality[g] == "low"])
+    out["esconv_acts_pairs"], _ = act_pairs(items, score, "empathic", "advice")
+    out["annomi_reflection_vs_input_pairs"], _ = act_pairs(items, score, {"complex", "simple"}, "input")
+    out["annomi_complex_vs_simple_pairs"], _ = act_pairs(items, score, "complex", "simple")
     return {k: round(float(v), 4) for k, v in out.items()}
 
 
@@ -152,7 +208,11 @@ def teacher(items: Sequence[dict[str, Any]], score: dict[str, float]) -> dict[st
     return out
 
 
-def score_with(scorer: str, items: Sequence[dict[str, Any]]) -> dict[str, float]:
+RANK_BY = ("reward", "expression", "reception", "bystander")
+
+
+def score_with(scorer: str, items: Sequence[dict[str, Any]], by: str = "reward") -> dict[str, float]:
+    """Each item's reward (or one response-side dimension), NaN where the scorer gave none."""
     from perm.data import parse_record
     from perm.scoring import PermScorer
 
@@ -161,7 +221,8 @@ def score_with(scorer: str, items: Sequence[dict[str, Any]]) -> dict[str, float]
     cfg = {"judge": {"backend": "local", "model": scorer}, "missing": "null"}
     with PermScorer(cfg) as s:
         res = s.score(samples)
-    return {r["id"]: (x.reward if x.reward is not None else float("nan")) for r, x in zip(items, res)}
+    values = [x.reward if by == "reward" else x.scores.get(by) for x in res]
+    return {r["id"]: (v if v is not None else float("nan")) for r, v in zip(items, values)}
 
 
 def baselines(items: Sequence[dict[str, Any]]) -> dict[str, dict[str, float]]:
@@ -185,7 +246,7 @@ def baselines(items: Sequence[dict[str, Any]]) -> dict[str, dict[str, float]]:
 
 
 def run(scorers: Sequence[str], data: Path, quick: bool, log: Callable[[str], None] = print,
-        with_baselines: bool = True, sources: Sequence[str] = SOURCES) -> dict[str, Any]:
+        with_baselines: bool = True, sources: Sequence[str] = SOURCES, by: str = "reward") -> dict[str, Any]:
     items, pairs = load(data, quick, sources)
     log(f"{len(items)} human-judged replies from {data}")
     table: dict[str, Any] = {}
@@ -194,12 +255,13 @@ def run(scorers: Sequence[str], data: Path, quick: bool, log: Callable[[str], No
         log(f"{name}: {json.dumps(table[name]['metrics'])}")
     for s in scorers:
         started = time.perf_counter()
-        score = score_with(s, items)
+        score = score_with(s, items, by)
         table[s] = {"metrics": metrics(items, pairs, score), "teacher": teacher(items, score),
                     "seconds": round(time.perf_counter() - started, 1),
                     "unscored": sum(math.isnan(v) for v in score.values())}
         log(f"{s}: {json.dumps(table[s]['metrics'])}")
-    return {"kind": "perm-validity", "data": str(data), "quick": quick, "items": len(items), "results": table}
+    return {"kind": "perm-validity", "data": str(data), "quick": quick, "items": len(items), "ranked_by": by,
+            "results": table}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -209,6 +271,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--quick", action="store_true", help="40 contexts per source")
     ap.add_argument("--no-baselines", action="store_true", help="skip the length and cosine baselines")
     ap.add_argument("--sources", default=",".join(SOURCES), help="comma-separated subset of %(default)s")
+    ap.add_argument("--by", choices=RANK_BY, default="reward",
+                    help="rank the scorers' replies by their reward or by one dimension [%(default)s]")
     ap.add_argument("-o", "--output", type=Path, default=None)
     a = ap.parse_args(argv)
     if not (a.data / "counsel-chat" / "items.jsonl").exists():
@@ -220,7 +284,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"unknown source(s) {', '.join(unknown)}; choose from {', '.join(SOURCES)}", file=sys.stderr)
         return 2
     emit(run(a.scorer or ["perm-minilm-v2"], a.data, a.quick, with_baselines=not a.no_baselines,
-             sources=sources), a.output)
+             sources=sources, by=a.by), a.output)
     return 0
 
 
