@@ -8,9 +8,10 @@ schedule before parallel batches), so the gain of the schedule is measured in th
 Samples are real replies: the 219 outputs of our test split (35 scenarios, each scenario's
 outputs consecutive, as a GRPO group shares one prompt), tiled to the sample count with a
 copy number in the seeker's message so that no two copies are the same request.
-The default also runs once with an encoder that costs nothing (`encoder_free`: a fixed random
-vector per text, picked by a hash of it; the scores are meaningless, the work around the
-encoder is real). That
+The default also runs twice with an encoder that costs nothing: `encoder_free` gives each text a
+fixed random vector picked by a hash of it (the scores are meaningless, every passage looks
+unrelated to its seeker); `encoder_replayed` looks up the real embeddings, recorded by the real
+encoder beforehand (untimed), so the scores and the rules' branches are the real ones. That
 is the most a faster encoder (a GPU, `PERM_ENCODER_DEVICE=cuda`) could give on this CPU: the
 rules, features, heads and the PERM formula still run in Python on one core.
 Skips, with the reason, when the default local scorer or its packaged model is not available.
@@ -103,33 +104,57 @@ def child(model: str, n_samples: int, reps: int) -> dict[str, Any]:
             "all_rewarded": rewarded == n_samples}
 
 
-def encoder_free(model: str, reps: int) -> dict[str, Any]:
+def encoder_free(model: str, reps: int, replay: bool = False) -> dict[str, Any]:
     """Measured inside a child process: samples/s in batches of 64 when every encoder call
-    returns, for each text, a row of a fixed random table picked by a hash of the text. One copy of the test split is timed after a warm-up on
-    another, with the scorer's text caches cleared, so no reply's text work is reused."""
+    costs (nearly) nothing. One copy of the test split is timed after a warm-up on another,
+    with the scorer's text caches cleared, so no reply's text work is reused.
+
+    `replay=False`: each text gets a row of a fixed random table picked by a hash of it; the
+    scores are meaningless and every passage looks unrelated to its seeker, so the rules take
+    their slowest branches. `replay=True`: the real encoder first embeds every text the timed
+    copy needs (not timed), then each call looks its texts up: the real scores, and the work a
+    faster encoder (a GPU) would leave to this CPU."""
     import statistics
     import zlib
 
     import numpy as np
 
-    from perm.local import encoder
+    from perm.local import encoder, torch_encoder
     from perm.local.v2 import text
     from perm.scoring import PermScorer
 
     table = np.random.default_rng(0).standard_normal((4096, 2, encoder.HIDDEN), dtype=np.float32)
+    seen: dict[tuple[str, int], np.ndarray] = {}
+    real = encoder.OnnxEncoder.encode
 
-    def encode(self: Any, texts: Any) -> np.ndarray:  # a row of a fixed table per text: ~free
+    def hashed(self: Any, texts: Any) -> np.ndarray:  # a row of a fixed table per text: ~free
         rows = [zlib.crc32(t.encode("utf-8", "surrogatepass")) % len(table) for t in texts]
         return table[rows][:, :len(self.layers)] if rows else np.zeros((0, len(self.layers), encoder.HIDDEN), np.float32)
 
-    from perm.local import torch_encoder
+    def recording(self: Any, texts: Any) -> np.ndarray:
+        out: np.ndarray = real(self, texts)
+        seen.update(((t, len(self.layers)), e) for t, e in zip(texts, out))
+        return out
 
-    encoder.OnnxEncoder.encode = encode  # type: ignore[method-assign]  # this child process only
-    torch_encoder.TorchEncoder.encode = encode  # type: ignore[method-assign]
+    def replayed(self: Any, texts: Any) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, len(self.layers), encoder.HIDDEN), np.float32)
+        return np.stack([seen[(t, len(self.layers))] for t in texts])
+
+    def use(fn: Any) -> None:  # this child process only
+        encoder.OnnxEncoder.encode = fn  # type: ignore[method-assign]
+        torch_encoder.TorchEncoder.encode = fn  # type: ignore[method-assign]
+
     split = sum(1 for x in SAMPLES.read_text(encoding="utf-8").splitlines() if x.strip())
     samples = real_samples(2 * split)
     warm, timed = samples[:split], samples[split:]
     scorer = PermScorer({"judge": {"backend": "local", "model": model}})
+    if replay:
+        use(recording)
+        scorer.score(warm)
+        for i in range(0, len(timed), 64):
+            scorer.score(timed[i:i + 64])
+    use(replayed if replay else hashed)
     walls = []
     for _ in range(reps):
         scorer.score(warm)
@@ -142,13 +167,13 @@ def encoder_free(model: str, reps: int) -> dict[str, Any]:
         walls.append(time.perf_counter() - t0)
     scorer.close()
     wall = statistics.median(walls)
-    return {"samples": len(timed), "reps": reps, "samples_per_s": round(len(timed) / wall, 1),
-            "ms_per_sample": round(1000 * wall / len(timed), 3)}
+    return {"samples": len(timed), "reps": reps, "embeddings": "recorded" if replay else "random",
+            "samples_per_s": round(len(timed) / wall, 1), "ms_per_sample": round(1000 * wall / len(timed), 3)}
 
 
 def _measure(model: str, n: int, reps: int, env: dict[str, str] | None = None,
-             fn: str = "child") -> dict[str, Any]:
-    args = f"{model!r}, {n}, {reps}" if fn == "child" else f"{model!r}, {reps}"
+             fn: str = "child", replay: bool = False) -> dict[str, Any]:
+    args = f"{model!r}, {n}, {reps}" if fn == "child" else f"{model!r}, {reps}, replay={replay}"
     code = (f"import json; from bench.local_scorer import {fn}; "
             f"print(json.dumps({fn}({args})))")
     proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
@@ -172,12 +197,15 @@ def run(quick: bool = False) -> dict[str, Any]:
     scorers[f"{DEFAULT} ({SERIAL})"] = _measure(DEFAULT, n, reps, {"PERM_ENCODER_SCHEDULE": "serial"})
     ok = {name: "error" not in r for name, r in scorers.items()}
     out: dict[str, Any] = {"default": DEFAULT, "scorers": scorers,
-                           "encoder_free": _measure(DEFAULT, n, 3 if not quick else 1, fn="encoder_free")}
+                           "encoder_free": _measure(DEFAULT, n, 3 if not quick else 1, fn="encoder_free"),
+                           "encoder_replayed": _measure(DEFAULT, n, 3 if not quick else 1, fn="encoder_free",
+                                                        replay=True)}
     if ok[DEFAULT]:
         out.update({k: scorers[DEFAULT][k] for k in ("batches_of_64", "rss_mb", "load_and_first_sample_s")})
         base = scorers[DEFAULT]["batches_of_64"]["samples_per_s"]
         out["speed_vs_default"] = {name: round(r["batches_of_64"]["samples_per_s"] / base, 2)
                                    for name, r in scorers.items() if ok[name]}
-    out["invariants"] = {"child_ok": all(ok.values()) and "error" not in out["encoder_free"],
+    out["invariants"] = {"child_ok": all(ok.values()) and "error" not in out["encoder_free"]
+                         and "error" not in out["encoder_replayed"],
                          "all_rewarded": all(r.get("all_rewarded", False) for r in scorers.values())}
     return out

@@ -52,8 +52,10 @@ def test_the_scorer_without_its_encoder_is_measured_and_faster(quick):
     res = quick["local_scorer"]
     if "skipped" in res:
         pytest.skip(res["skipped"])
-    free = res["encoder_free"]
-    assert free["samples"] == 219 and free["samples_per_s"] > res["batches_of_64"]["samples_per_s"]
+    for key, embeddings in (("encoder_free", "random"), ("encoder_replayed", "recorded")):
+        free = res[key]
+        assert free["embeddings"] == embeddings
+        assert free["samples"] == 219 and free["samples_per_s"] > res["batches_of_64"]["samples_per_s"], key
 
 
 def test_roundtrips_send_every_call_once(quick):
