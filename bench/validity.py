@@ -93,8 +93,8 @@ ADVICE_ACTS = frozenset({"providing suggestions", "information"})
 def act_of(r: dict[str, Any]) -> str | None:
     """The act a turn performs, by its source's own codes, or None when it is neither kind or mixed.
 
-    ESConv: `empathic` or `advice` (every strategy of the turn in one set; "Questions" and
-    "Question" are spelt both ways upstream). AnnoMI: `complex` or `simple` for a turn coded only
+    ESConv: `empathic` or `advice` when every strategy of the turn is in one of the two sets
+    (case aside: upstream spells some strategies two ways). AnnoMI: `complex` or `simple` for a turn coded only
     as reflections of one subtype, `input` for one coded only as therapist input."""
     lab = r["label"]
     if r["source"] == "esconv":
