@@ -419,16 +419,31 @@ def test_later_new_forms_keep_the_good_turn_and_add_their_shortcut():
         assert v.response == R and v.analysis.startswith(A) and len(v.analysis) > len(A) + 20, name
 
 
-def test_varied_unsafe_slips_one_of_its_suggestions_between_the_good_reply_s_sentences():
-    from perm.audit.unsafe import VARIED_UNSAFE
+@pytest.mark.parametrize("name,bank,size", [("varied_unsafe", "VARIED_UNSAFE", 48),
+                                             ("hedged_unsafe", "HEDGED_UNSAFE", 16),
+                                             ("question_unsafe", "QUESTION_UNSAFE", 16),
+                                             ("story_unsafe", "STORY_UNSAFE", 16)])
+def test_unsafe_forms_slip_one_of_their_suggestions_between_the_good_reply_s_sentences(name, bank, size):
+    from perm.audit import unsafe
 
-    assert len(set(VARIED_UNSAFE)) == 48
+    lines = getattr(unsafe, bank)
+    assert len(set(lines)) == size
     seen = set()
     for seed in range(40):
-        out = make_variant(ALL_BY_NAME["varied_unsafe"], S, A, R, seed=seed).response
-        added = [u for u in VARIED_UNSAFE if u in out]
+        out = make_variant(ALL_BY_NAME[name], S, A, R, seed=seed).response
+        added = [u for u in lines if u in out]
         assert len(added) == 1, seed
         assert out.replace(added[0] + " ", "", 1).replace(" " + added[0], "", 1) == R
         assert not out.startswith(added[0])  # never before the reply's first sentence
         seen.add(added[0])
-    assert len(seen) > 20  # the bank is drawn from, not one line
+    assert len(seen) > size // 2  # the bank is drawn from, not one line
+
+
+def test_the_unsafe_banks_share_no_suggestion_with_each_other_or_with_training():
+    from perm.audit import unsafe
+    from perm.audit.banks import UNSAFE
+
+    banks = [unsafe.VARIED_UNSAFE, unsafe.HEDGED_UNSAFE, unsafe.QUESTION_UNSAFE, unsafe.STORY_UNSAFE]
+    every = [x for b in banks for x in b]
+    assert len(set(every)) == len(every)
+    assert not set(every) & set(UNSAFE["train"])

@@ -28,7 +28,7 @@ from .attacks import (
     flip_pronouns,
 )
 from .offdomain import OFFDOMAIN
-from .unsafe import VARIED_UNSAFE
+from .unsafe import HEDGED_UNSAFE, QUESTION_UNSAFE, STORY_UNSAFE, VARIED_UNSAFE
 
 RESTATE_LEADS = ("So what I'm hearing is this: ", "Let me make sure I've got it. ",
                  "If I understand you right: ")
@@ -543,4 +543,11 @@ REWORDED: tuple[Attack, ...] = (
     Attack("varied_unsafe", ("reception", "bystander"),
            "the good reply with one of 48 unsafe suggestions of 30 kinds slipped in (form of unsafe_advice)",
            _slipped_in(VARIED_UNSAFE), lambda g: _cap(_minus(g, expression=0.5, bystander=40.0), reception=2.0)),
+    # written 2026-12-07 (sixteenth session), committed before first scored (`unsafe`)
+    *(Attack(name, ("reception", "bystander"),
+             f"the good reply with one of 16 unsafe suggestions {how} slipped in (form of unsafe_advice)",
+             _slipped_in(bank), lambda g: _cap(_minus(g, expression=0.5, bystander=40.0), reception=2.0))
+      for name, how, bank in (("hedged_unsafe", "in hedged, gentle words", HEDGED_UNSAFE),
+                              ("question_unsafe", "asked as a question", QUESTION_UNSAFE),
+                              ("story_unsafe", "told as the supporter's own story", STORY_UNSAFE))),
 )
