@@ -3,7 +3,9 @@ and in one large batch) and memory (resident set before loading, after, and at p
 packaged scorer side by side in one run (the default first, ratios against it). Each scorer runs
 in its own child process so the memory numbers are its alone. The default runs once more with
 its encoder's batches run one at a time on all cores (`PERM_ENCODER_SCHEDULE=serial`, the
-schedule before parallel batches), so the gain of the schedule is measured in the same run.
+schedule before parallel batches), and once with 16 texts a batch whatever their length
+(`PERM_ENCODER_BATCH_TOKENS=0`, the batches before the word-piece budget), so the gain of each
+is measured in the same run.
 
 Samples are real replies: the 219 outputs of our test split (35 scenarios, each scenario's
 outputs consecutive, as a GRPO group shares one prompt), tiled to the sample count with a
@@ -29,6 +31,7 @@ from .common import ROOT
 
 NAME = "local_scorer"
 SERIAL = "encoder batches one at a time"
+UNBUDGETED = "no word-piece budget per batch"
 SAMPLES = ROOT / "data" / "perm-empathy" / "test.jsonl"
 
 
@@ -195,6 +198,8 @@ def run(quick: bool = False) -> dict[str, Any]:
     scorers = {name: _measure(name, n, reps) for name in names}
     # the default's encoder scheduled the old way (one batch at a time on every core), same run
     scorers[f"{DEFAULT} ({SERIAL})"] = _measure(DEFAULT, n, reps, {"PERM_ENCODER_SCHEDULE": "serial"})
+    # ... and with 16 texts a batch whatever their length (the batches before BATCH_TOKENS)
+    scorers[f"{DEFAULT} ({UNBUDGETED})"] = _measure(DEFAULT, n, reps, {"PERM_ENCODER_BATCH_TOKENS": "0"})
     ok = {name: "error" not in r for name, r in scorers.items()}
     out: dict[str, Any] = {"default": DEFAULT, "scorers": scorers,
                            "encoder_free": _measure(DEFAULT, n, 3 if not quick else 1, fn="encoder_free"),

@@ -58,6 +58,18 @@ def test_the_scorer_without_its_encoder_is_measured_and_faster(quick):
         assert free["samples"] == 219 and free["samples_per_s"] > res["batches_of_64"]["samples_per_s"], key
 
 
+def test_the_default_scorer_is_also_measured_without_its_batch_budget(quick):
+    from bench.local_scorer import SERIAL, UNBUDGETED
+
+    res = quick["local_scorer"]
+    if "skipped" in res:
+        pytest.skip(res["skipped"])
+    for variant in (SERIAL, UNBUDGETED):
+        r = res["scorers"][f"{res['default']} ({variant})"]
+        assert r["all_rewarded"] and r["batches_of_64"]["samples_per_s"] > 0, variant
+        assert r["identity"] == res["scorers"][res["default"]]["identity"]
+
+
 def test_roundtrips_send_every_call_once(quick):
     variants = quick["roundtrips"]["main"]["variants"]
     ref = quick["roundtrips"]["reference_variant"]

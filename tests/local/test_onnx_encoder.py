@@ -6,7 +6,7 @@ import pytest
 pytest.importorskip("onnxruntime")
 pytest.importorskip("onnx")
 
-from perm.local.encoder import OnnxEncoder  # noqa: E402
+from perm.local.encoder import OnnxEncoder, token_batches  # noqa: E402
 
 TEXTS = ["I lost my job today and I'm scared.", "That sounds exhausting. What happened?",
          "Short.", "A much longer reply " * 60]
@@ -38,6 +38,27 @@ def test_embedding_is_independent_of_the_batch(model_dir, tmp_path, monkeypatch)
     alone = np.stack([enc.encode([t])[0] for t in TEXTS])
     assert np.abs(together - alone).max() < 1e-5
     assert enc.encode([]).shape == (0, 1, 384)
+
+
+def test_token_batches_cap_rows_and_word_pieces():
+    assert [len(b) for b in token_batches([10] * 40, 16, 2048)] == [16, 16, 8]
+    # 200 pieces each: 10 rows fill 2,000 of the 2,048; the 11th starts a new batch
+    assert [len(b) for b in token_batches([200] * 25, 16, 2048)] == [10, 10, 5]
+    # the width grows along the sorted list: the widest row sets the batch's padded size
+    assert token_batches([10, 10, 100, 600], 16, 300) == [[0, 1, 2], [3]]  # 3 x 100 fits
+    assert token_batches([10, 10, 100, 600], 16, 299) == [[0, 1], [2], [3]]
+    # a text wider than the budget still runs, alone
+    assert token_batches([300, 300], 16, 256) == [[0], [1]]
+    got = token_batches(sorted([7, 90, 33, 256, 12] * 9), 4, 512)
+    assert sorted(k for b in got for k in b) == list(range(45))  # every text once, in order
+
+
+def test_a_token_budget_changes_no_embedding(model_dir, tmp_path, monkeypatch):
+    monkeypatch.setenv("PERM_CACHE_DIR", str(tmp_path))
+    texts = TEXTS * 3
+    wide = OnnxEncoder(model_dir, layers=(4, 6), max_tokens=128, batch_tokens=10**6).encode(texts)
+    tight = OnnxEncoder(model_dir, layers=(4, 6), max_tokens=128, batch_tokens=130).encode(texts)
+    assert np.abs(wide - tight).max() < 1e-5
 
 
 def test_long_texts_keep_head_and_tail(model_dir, tmp_path, monkeypatch):

@@ -3,7 +3,8 @@
 `OnnxEncoder.encode(texts)` returns the masked mean of the hidden states of the configured
 layers, `[n, len(layers), 384]`, float32. Texts longer than `max_tokens` word pieces keep their
 first three quarters and last quarter of the budget (the end of a long reply still counts).
-Batches are small and sorted by length, so short replies do not pay for long ones' padding; the
+Batches are small (16 texts, at most `BATCH_TOKENS` word pieces) and sorted by length, so short
+replies do not pay for long ones' padding and long ones' attention stays in cache; the
 result does not depend on which other texts share the batch (fp32, no dynamic quantisation;
 differences ~1e-7 from the padded width).
 
@@ -12,7 +13,8 @@ releases the GIL), each batch on one core (`intra_op_num_threads = 1`), longest 
 On 2 cores this encodes 1.5-1.8x faster than one run at a time on 2 intra-op threads, whose
 per-operator fan-out and spinning cost more than a small BERT's matrices gain (bench/local_scorer).
 `PERM_ENCODER_SCHEDULE=serial` restores one run at a time on `threads` intra-op threads (for
-comparison, or for machines where that wins); `PERM_THREADS=N` sets the thread count.
+comparison, or for machines where that wins); `PERM_THREADS=N` sets the thread count;
+`PERM_ENCODER_BATCH_TOKENS=N` the word-piece budget of a batch (0: none).
 `PERM_ENCODER_DEVICE=cuda` (any torch device) runs the same encoder with torch there instead
 (`make_encoder`, `perm.local.torch_encoder`).
 """
@@ -107,13 +109,38 @@ class LazyEncoder(ABC):
         return token_ids(self._tok, texts, self.max_tokens)
 
 
+#: At most this many word pieces (rows x padded width) in one ONNX Runtime batch: long texts run
+#: in smaller batches, whose attention scores stay in the core's cache (16 texts of 256 pieces
+#: hold 50 MB of them per layer). A batch's rows never change a text's embedding (fp32), so
+#: this changes speed only; see BENCHMARKS.md §6.
+BATCH_TOKENS = 2048
+
+
+def token_batches(widths: Sequence[int], size: int, budget: int) -> list[list[int]]:
+    """Consecutive positions of `widths` (sorted ascending), cut into batches of at most `size`
+    rows and, past the first row, at most `budget` word pieces once padded to the widest."""
+    batches: list[list[int]] = []
+    cur: list[int] = []
+    for k, w in enumerate(widths):
+        if cur and (len(cur) >= size or (len(cur) + 1) * w > budget):
+            batches.append(cur)
+            cur = []
+        cur.append(k)
+    if cur:
+        batches.append(cur)
+    return batches
+
+
 class OnnxEncoder(LazyEncoder):
     """MiniLM embeddings with ONNX Runtime; thread-safe, built lazily on first use."""
 
     def __init__(self, model_dir: Path | None = None, *, layers: Sequence[int] = (6,),
                  max_tokens: int = 256, batch_size: int = 16, threads: int | None = None,
-                 fp16: bool = False) -> None:
+                 fp16: bool = False, batch_tokens: int | None = None) -> None:
         super().__init__(model_dir, layers, max_tokens, batch_size, fp16)
+        if batch_tokens is None:
+            batch_tokens = int(os.environ.get("PERM_ENCODER_BATCH_TOKENS", BATCH_TOKENS))
+        self.batch_tokens = batch_tokens or 10**9  # 0: no budget, `batch_size` texts a batch
         self.threads = threads or int(os.environ.get("PERM_THREADS", "0")) or min(4, usable_cpus())
         self._session: Any = None
         self.parallel = os.environ.get("PERM_ENCODER_SCHEDULE", "parallel") != "serial"
@@ -147,7 +174,8 @@ class OnnxEncoder(LazyEncoder):
             return out
         ids = self.ids(texts)
         order = sorted(range(len(ids)), key=lambda i: len(ids[i]))
-        batches = [order[k:k + self.batch_size] for k in range(0, len(order), self.batch_size)]
+        batches = token_batches([len(ids[i]) for i in order], self.batch_size, self.batch_tokens)
+        batches = [[order[k] for k in rows] for rows in batches]
 
         def run(rows: list[int]) -> None:
             width = max(len(ids[i]) for i in rows)
