@@ -6,6 +6,7 @@ import pytest
 pytest.importorskip("onnxruntime")
 pytest.importorskip("onnx")
 
+from perm.errors import JudgeUnavailable  # noqa: E402
 from perm.local.encoder import OnnxEncoder, token_batches  # noqa: E402
 
 TEXTS = ["I lost my job today and I'm scared.", "That sounds exhausting. What happened?",
@@ -59,6 +60,19 @@ def test_a_token_budget_changes_no_embedding(model_dir, tmp_path, monkeypatch):
     wide = OnnxEncoder(model_dir, layers=(4, 6), max_tokens=128, batch_tokens=10**6).encode(texts)
     tight = OnnxEncoder(model_dir, layers=(4, 6), max_tokens=128, batch_tokens=130).encode(texts)
     assert np.abs(wide - tight).max() < 1e-5
+
+
+@pytest.mark.parametrize("name", ["PERM_ENCODER_BATCH_TOKENS", "PERM_THREADS"])
+def test_a_bad_encoder_setting_names_its_variable(model_dir, monkeypatch, name):
+    monkeypatch.setenv(name, "abc")
+    with pytest.raises(JudgeUnavailable, match=name):
+        OnnxEncoder(model_dir)
+    monkeypatch.setenv(name, "-3")
+    with pytest.raises(JudgeUnavailable, match="whole number"):
+        OnnxEncoder(model_dir)
+    monkeypatch.setenv(name, " 4 ")
+    enc = OnnxEncoder(model_dir)
+    assert (enc.batch_tokens if name == "PERM_ENCODER_BATCH_TOKENS" else enc.threads) == 4
 
 
 def test_long_texts_keep_head_and_tail(model_dir, tmp_path, monkeypatch):

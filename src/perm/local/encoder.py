@@ -46,6 +46,17 @@ def usable_cpus() -> int:
         return os.cpu_count() or 1
 
 
+def env_count(name: str, default: int) -> int:
+    """A whole number >= 0 from the environment variable `name` (`default` when unset or empty);
+    JudgeUnavailable naming the variable when it is anything else."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    if not raw.isdigit():
+        raise JudgeUnavailable(f"{name}={raw!r}: expected a whole number of 0 or more")
+    return int(raw)
+
+
 def packaged_encoder_dir() -> Path:
     d = minilm_dir()
     if d is None:
@@ -139,9 +150,9 @@ class OnnxEncoder(LazyEncoder):
                  fp16: bool = False, batch_tokens: int | None = None) -> None:
         super().__init__(model_dir, layers, max_tokens, batch_size, fp16)
         if batch_tokens is None:
-            batch_tokens = int(os.environ.get("PERM_ENCODER_BATCH_TOKENS", BATCH_TOKENS))
+            batch_tokens = env_count("PERM_ENCODER_BATCH_TOKENS", BATCH_TOKENS)
         self.batch_tokens = batch_tokens or 10**9  # 0: no budget, `batch_size` texts a batch
-        self.threads = threads or int(os.environ.get("PERM_THREADS", "0")) or min(4, usable_cpus())
+        self.threads = threads or env_count("PERM_THREADS", 0) or min(4, usable_cpus())
         self._session: Any = None
         self.parallel = os.environ.get("PERM_ENCODER_SCHEDULE", "parallel") != "serial"
         self._pool: ThreadPoolExecutor | None = None
